@@ -1,0 +1,82 @@
+package dev.sysextharness.cli;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.guest.Node;
+import dev.sysextharness.guest.NodeLauncher;
+import dev.sysextharness.host.HostTools;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.host.Workspace;
+import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.vm.BootDisk;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Builds what is missing, boots one node, waits for readiness, prints timings and how to log in. */
+@Command(name = "boot", mixinStandardHelpOptions = true,
+        description = {"Build the flavor's image if needed, boot one node on a fresh overlay, wait until it is ready,",
+                "and print the timings and the SSH command. With --keep the node runs until Ctrl-C."})
+final class BootCommand implements Callable<Integer> {
+    @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, paramLabel = "NAME",
+            description = "Flavor from vm-configs/ (default: ${DEFAULT-VALUE}).")
+    String flavorName;
+
+    @Option(names = "--keep", description = "Leave the node running until Ctrl-C.")
+    boolean keep;
+
+    @Option(names = "--evidence-dir", paramLabel = "DIR",
+            description = "Where the overlay, serial log and transcript go (default: reports/boot-<time>/<flavor>).")
+    Path evidenceDir;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Workspace ws = common.workspace();
+        Flavor flavor = ws.flavors().load(flavorName);
+        HostTools.require(List.of("qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv"));
+        Progress progress = Progress.to(System.out);
+
+        Instant buildStart = Instant.now();
+        BootDisk disk = new FlavorImages(ws).bootDisk(flavor, progress);
+        Duration build = Duration.between(buildStart, Instant.now());
+
+        AcceleratorProbe.Choice accel = common.accelerator();
+        progress.step("accelerator " + accel.accelerator().qemuName() + " (" + accel.reason() + ")");
+        Path dir = evidenceDir != null ? evidenceDir : ws.reportsDir()
+                .resolve("boot-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).resolve(flavor.name());
+        try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).evidenceDir(dir)
+                .progress(progress).start()) {
+            System.out.printf("%nflavor      %s (systemd %d expected)%n", flavor.name(), flavor.systemdVersion());
+            System.out.printf("build       %.1f s%s%n", seconds(build), build.toMillis() < 1000 ? " (cached)" : "");
+            System.out.printf("QEMU → SSH  %.1f s%n", seconds(node.ready().sshAfter()));
+            System.out.printf("QEMU → ready %.1f s (%s%s)%n", seconds(node.ready().readyAfter()), node.ready().systemState(),
+                    node.ready().degraded() ? ", failed: " + String.join(" ", node.ready().failedUnits()) : "");
+            System.out.printf("boot_id     %s%n", node.ready().bootId());
+            System.out.printf("evidence    %s%n", node.evidenceDir());
+            System.out.printf("ssh         %s%n", node.sshCommand());
+            if (keep) {
+                System.out.println("\nThe node keeps running; press Ctrl-C to stop it.");
+                CountDownLatch forever = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(node::close));
+                forever.await();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+}

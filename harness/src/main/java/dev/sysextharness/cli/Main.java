@@ -1,0 +1,34 @@
+package dev.sysextharness.cli;
+
+import dev.sysextharness.flavor.ConfigException;
+import dev.sysextharness.host.HarnessException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** sysext-harness: boots Kairos-layout nodes in QEMU and proves what systemd-sysext does on them. */
+@Command(name = "sysext-harness", mixinStandardHelpOptions = true, version = "sysext-harness 0.1.0",
+        description = "Boots Kairos-layout nodes in QEMU and proves what systemd-sysext does on them.",
+        subcommands = {BootCommand.class, SelftestCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 a scenario failed, 2 usage or config error, 3 infrastructure failure."})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean debug = parseResult.expandedArgs().contains("--debug");
+            int code = ex instanceof ConfigException || ex instanceof IllegalArgumentException
+                    ? ExitCodes.USAGE : ExitCodes.INFRASTRUCTURE;
+            commandLine.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (debug) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return code;
+        });
+        return cli.execute(args);
+    }
+}

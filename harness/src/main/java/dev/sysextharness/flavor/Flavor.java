@@ -1,0 +1,51 @@
+package dev.sysextharness.flavor;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One vm-configs/&lt;name&gt;.yaml: everything flavor-specific the harness needs, so scenarios never fork per flavor.
+ *
+ * @param runtimeUnpack command template run in the guest to unpack an OCI image;
+ *                      {@code {image}} and {@code {dir}} are substituted
+ */
+public record Flavor(
+        @JsonProperty(required = true) String name,
+        @JsonProperty(required = true) Family family,
+        String description,
+        @JsonProperty(required = true) ImageSource image,
+        @JsonProperty(required = true) int systemdVersion,
+        @JsonProperty(required = true) Login login,
+        @JsonProperty(required = true) SysextConfig sysext,
+        @JsonProperty(required = true) String runtimeUnpack,
+        @JsonProperty(required = true) Machine machine,
+        @JsonProperty(required = true) Timeouts timeouts) {
+
+    public Flavor {
+        Require.nonBlank(name, "name");
+        if (!name.matches("[a-z0-9][a-z0-9.-]*")) {
+            throw new IllegalArgumentException("field 'name': expected lowercase letters, digits, '.' and '-', got '" + name + "'");
+        }
+        if (systemdVersion < 200 || systemdVersion > 999) {
+            throw new IllegalArgumentException("field 'systemdVersion': expected a systemd major version like 252, got " + systemdVersion);
+        }
+        Require.nonBlank(runtimeUnpack, "runtimeUnpack");
+        if (!runtimeUnpack.contains("{image}") || !runtimeUnpack.contains("{dir}")) {
+            throw new IllegalArgumentException("field 'runtimeUnpack': expected a template containing {image} and {dir}");
+        }
+        if (family == Family.REFERENCE && image.reference() == null) {
+            throw new IllegalArgumentException("field 'image': family reference needs 'image.reference'");
+        }
+        if (family == Family.KAIROS && image.kairos() == null) {
+            throw new IllegalArgumentException("field 'image': family kairos needs 'image.kairos'");
+        }
+        if (sysext.imagePolicy() != null && systemdVersion < 254) {
+            throw new IllegalArgumentException("field 'sysext.imagePolicy': systemd " + systemdVersion
+                    + " has no --image-policy (added in 254); leave it out");
+        }
+    }
+
+    /** The runtime unpack command for one image into one directory. */
+    public String unpackCommand(String imageRef, String dir) {
+        return runtimeUnpack.replace("{image}", imageRef).replace("{dir}", dir);
+    }
+}

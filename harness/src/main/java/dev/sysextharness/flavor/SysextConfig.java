@@ -1,0 +1,39 @@
+package dev.sysextharness.flavor;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The flavor's systemd-sysext configuration, as its drop-in sets it.
+ *
+ * @param hierarchies  SYSTEMD_SYSEXT_HIERARCHIES, in order
+ * @param optMerged    whether /opt is among the merged hierarchies (Kairos: an opt-in)
+ * @param imagePolicy  the --image-policy the service passes, or null where systemd has none (&lt; 254)
+ */
+public record SysextConfig(
+        @JsonProperty(required = true) List<String> hierarchies,
+        boolean optMerged,
+        String imagePolicy) {
+
+    public SysextConfig {
+        if (hierarchies == null || hierarchies.isEmpty()) {
+            throw new IllegalArgumentException("field 'hierarchies': expected a non-empty list of absolute paths");
+        }
+        for (String h : hierarchies) {
+            if (h == null || !h.startsWith("/") || h.contains(":")) {
+                throw new IllegalArgumentException(
+                        "field 'hierarchies': expected absolute paths without ':', got '" + h + "'");
+            }
+        }
+        if (optMerged != hierarchies.contains("/opt")) {
+            throw new IllegalArgumentException("field 'optMerged': is " + optMerged
+                    + " but '/opt' is " + (hierarchies.contains("/opt") ? "" : "not ") + "in hierarchies");
+        }
+        hierarchies = List.copyOf(hierarchies);
+    }
+
+    /** The value of SYSTEMD_SYSEXT_HIERARCHIES. */
+    public String hierarchyVariable() {
+        return String.join(":", hierarchies);
+    }
+}

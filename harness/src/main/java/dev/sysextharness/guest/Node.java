@@ -1,0 +1,140 @@
+package dev.sysextharness.guest;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.Vm;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A booted, ready node of a flavor: the thing scenarios talk to. Every command is recorded in the node's transcript
+ * with its exit code, output and duration. Closing the node ends its VM; its evidence directory stays.
+ */
+public final class Node implements AutoCloseable {
+    private final Flavor flavor;
+    private final Vm vm;
+    private final Accelerator accelerator;
+    private final Transcript transcript;
+    private SshSession ssh;
+    private Ready ready;
+
+    Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready) {
+        this.flavor = flavor;
+        this.vm = vm;
+        this.accelerator = accelerator;
+        this.transcript = transcript;
+        this.ssh = ssh;
+        this.ready = ready;
+    }
+
+    public Flavor flavor() {
+        return flavor;
+    }
+
+    public Vm vm() {
+        return vm;
+    }
+
+    public Accelerator accelerator() {
+        return accelerator;
+    }
+
+    public Transcript transcript() {
+        return transcript;
+    }
+
+    public Path evidenceDir() {
+        return vm.dir();
+    }
+
+    /** The readiness observed at the last boot, reboot or restore. */
+    public Ready ready() {
+        return ready;
+    }
+
+    /** Runs a command as the login user, within the flavor's command timeout. */
+    public CommandResult run(String command) {
+        return run(command, scaled(flavor.timeouts().command()));
+    }
+
+    public CommandResult run(String command, Duration timeout) {
+        try {
+            if (ssh == null || !ssh.isOpen()) {
+                ssh = SshSession.open(vm.sshPort(), flavor.login(), Duration.ofSeconds(30));
+            }
+            CommandResult r = ssh.exec(command, timeout);
+            transcript.record(r);
+            return r;
+        } catch (IOException | RuntimeException e) {
+            transcript.note("$ " + command + "\n# harness: SSH failed: " + e.getMessage() + "\n");
+            throw new HarnessException("SSH to " + flavor.name() + " node failed running '" + command + "': " + e.getMessage()
+                    + "\n--- last 40 lines of " + vm.serialLog() + " ---\n" + vm.serialTail(40), e);
+        }
+    }
+
+    /** Runs a shell snippet as root ({@code sudo sh -c}). */
+    public CommandResult sudo(String script) {
+        return run("sudo sh -c " + shellQuote(script));
+    }
+
+    /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
+    public CommandResult sudoOk(String script) {
+        CommandResult r = sudo(script);
+        if (!r.succeeded()) {
+            throw new HarnessException("set-up step failed on " + flavor.name() + ": " + r.describe()
+                    + "; see " + transcript.file());
+        }
+        return r;
+    }
+
+    public String bootId() {
+        return run("cat /proc/sys/kernel/random/boot_id").out();
+    }
+
+    /** Reboots from inside the guest and waits until a node with a different boot_id is ready. */
+    public BootIdProof reboot() {
+        String before = bootId();
+        Instant start = Instant.now();
+        transcript.note("# harness: reboot requested (boot_id " + before + ")");
+        try {
+            // The connection may drop before an exit status arrives; the boot_id comparison is the proof, not this.
+            ssh.exec("sudo systemctl reboot", Duration.ofSeconds(15));
+        } catch (IOException | RuntimeException e) {
+            transcript.note("# harness: connection dropped while rebooting: " + e.getMessage());
+        }
+        ssh.close();
+        ssh = null;
+        Readiness.Result r = Readiness.await(vm, flavor.login(), scaled(flavor.timeouts().reboot()), before, transcript);
+        ssh = r.session();
+        ready = r.ready();
+        BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
+        transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
+                + String.format(" in %.1f s", proof.took().toMillis() / 1000.0));
+        return proof;
+    }
+
+    /** A command a person can paste to log into this node while it runs. */
+    public String sshCommand() {
+        return "sshpass -p " + flavor.login().password() + " ssh -p " + vm.sshPort()
+                + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " + flavor.login().user() + "@127.0.0.1";
+    }
+
+    Duration scaled(Duration tcgBudget) {
+        return Duration.ofMillis((long) (tcgBudget.toMillis() * accelerator.timeoutFactor()));
+    }
+
+    @Override
+    public void close() {
+        if (ssh != null) {
+            ssh.close();
+        }
+        vm.close();
+    }
+
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

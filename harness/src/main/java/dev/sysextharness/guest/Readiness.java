@@ -1,0 +1,116 @@
+package dev.sysextharness.guest;
+
+import dev.sysextharness.flavor.Login;
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.vm.Vm;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+/**
+ * The one readiness check, shared by cold boot, reboot and restore: SSH answers with the flavor's login (and, after
+ * a reboot, reports a boot_id other than the old one), then {@code systemctl is-system-running --wait} is no longer
+ * starting. Everything runs against one wall-clock deadline; a miss fails with the serial log's tail.
+ */
+public final class Readiness {
+    static final int SERIAL_TAIL_LINES = 40;
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private Readiness() {
+    }
+
+    /** Waits for the node; returns the authenticated session (the caller owns it) and what was observed. */
+    static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript) {
+        Instant start = Instant.now();
+        Instant end = start.plus(deadline);
+        AtomicReference<String> lastProblem = new AtomicReference<>("no answer yet");
+        SshSession session;
+        try {
+            session = Awaitility.await("SSH on 127.0.0.1:" + vm.sshPort())
+                    .atMost(deadline)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(POLL)
+                    .pollInSameThread()
+                    .failFast("QEMU exited", () -> !vm.isAlive())
+                    .until(() -> tryLogin(vm, login, previousBootId, end, lastProblem), Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            throw notReady(vm, deadline, "SSH never answered as " + login.user() + " (" + lastProblem.get() + ")");
+        } catch (TerminalFailureException e) {
+            throw notReady(vm, deadline, "QEMU exited with status " + vm.exitValue() + ": " + vm.qemuOutput());
+        }
+        Duration sshAfter = Duration.between(start, Instant.now());
+        try {
+            Duration left = Duration.between(Instant.now(), end);
+            if (left.isNegative()) {
+                left = Duration.ofSeconds(1);
+            }
+            CommandResult state = session.exec("systemctl is-system-running --wait", left);
+            transcript.record(state);
+            String systemState = state.out();
+            if (state.exitCode() == -1 || systemState.equals("starting") || systemState.equals("initializing")) {
+                session.close();
+                throw notReady(vm, deadline, "systemd still '" + systemState + "'");
+            }
+            if (!systemState.equals("running") && !systemState.equals("degraded")) {
+                session.close();
+                throw notReady(vm, deadline, "systemd reports '" + systemState + "'");
+            }
+            List<String> failed = List.of();
+            if (systemState.equals("degraded")) {
+                CommandResult units = session.exec("systemctl list-units --failed --no-legend --plain", Duration.ofSeconds(30));
+                transcript.record(units);
+                failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
+            }
+            CommandResult bootId = session.exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(30));
+            transcript.record(bootId);
+            Ready ready = new Ready(bootId.out(), systemState, failed, sshAfter, Duration.between(start, Instant.now()));
+            return new Result(session, ready);
+        } catch (IOException e) {
+            session.close();
+            throw notReady(vm, deadline, "SSH dropped during the readiness check: " + e.getMessage());
+        }
+    }
+
+    private static SshSession tryLogin(Vm vm, Login login, String previousBootId, Instant end, AtomicReference<String> problem) {
+        Duration left = Duration.between(Instant.now(), end);
+        Duration attempt = left.compareTo(Duration.ofSeconds(10)) < 0 ? left : Duration.ofSeconds(10);
+        if (attempt.isNegative() || attempt.isZero()) {
+            return null;
+        }
+        SshSession s;
+        try {
+            s = SshSession.open(vm.sshPort(), login, attempt);
+        } catch (IOException | RuntimeException e) {
+            problem.set(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return null;
+        }
+        if (previousBootId == null) {
+            return s;
+        }
+        try {
+            String now = s.exec("cat /proc/sys/kernel/random/boot_id", attempt).out();
+            if (!now.isEmpty() && !now.equals(previousBootId)) {
+                return s;
+            }
+            problem.set("still the old boot " + previousBootId);
+        } catch (IOException e) {
+            problem.set("SSH dropped: " + e.getMessage());
+        }
+        s.close();
+        return null;
+    }
+
+    static HarnessException notReady(Vm vm, Duration deadline, String why) {
+        return new HarnessException("node in " + vm.dir() + " not ready within " + deadline.toSeconds() + " s: " + why
+                + "\n--- last " + SERIAL_TAIL_LINES + " lines of " + vm.serialLog() + " ---\n" + vm.serialTail(SERIAL_TAIL_LINES));
+    }
+
+    record Result(SshSession session, Ready ready) {
+    }
+}

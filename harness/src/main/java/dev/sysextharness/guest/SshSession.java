@@ -1,0 +1,82 @@
+package dev.sysextharness.guest;
+
+import dev.sysextharness.flavor.Login;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+
+/**
+ * An authenticated SSH session to a guest on 127.0.0.1, password login as on Kairos. Host keys are accepted
+ * without a known_hosts file: every reference node shares its image's keys, and restored nodes share a saved one's.
+ */
+public final class SshSession implements AutoCloseable {
+    private static final SshClient CLIENT = startClient();
+
+    private final ClientSession session;
+
+    private SshSession(ClientSession session) {
+        this.session = session;
+    }
+
+    private static SshClient startClient() {
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        client.start();
+        return client;
+    }
+
+    public static SshSession open(int port, Login login, Duration timeout) throws IOException {
+        ClientSession s = CLIENT.connect(login.user(), "127.0.0.1", port).verify(timeout).getSession();
+        try {
+            s.addPasswordIdentity(login.password());
+            s.auth().verify(timeout);
+            return new SshSession(s);
+        } catch (IOException | RuntimeException e) {
+            s.close(true);
+            throw e;
+        }
+    }
+
+    public boolean isOpen() {
+        return session.isOpen() && session.isAuthenticated();
+    }
+
+    /** Runs {@code command} through the login user's shell; a timeout yields exit code -1 and a note in stderr. */
+    public CommandResult exec(String command, Duration timeout) throws IOException {
+        Instant start = Instant.now();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ChannelExec ch = session.createExecChannel(command)) {
+            ch.setOut(out);
+            ch.setErr(err);
+            ch.open().verify(timeout);
+            Set<ClientChannelEvent> events = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+            Duration took = Duration.between(start, Instant.now());
+            String stdout = out.toString(StandardCharsets.UTF_8);
+            String stderr = err.toString(StandardCharsets.UTF_8);
+            if (events.contains(ClientChannelEvent.TIMEOUT)) {
+                return new CommandResult(command, -1, stdout,
+                        stderr + "[harness] no exit within " + timeout.toSeconds() + " s\n", took);
+            }
+            Integer exit = ch.getExitStatus();
+            return new CommandResult(command, exit == null ? -1 : exit, stdout,
+                    exit == null ? stderr + "[harness] connection closed without an exit status\n" : stderr, took);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close(true);
+    }
+}

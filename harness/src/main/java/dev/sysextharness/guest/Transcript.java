@@ -1,0 +1,59 @@
+package dev.sysextharness.guest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every guest command of one node, appended to transcript.txt as it completes and kept in memory for reports. */
+public final class Transcript {
+    private final Path file;
+    private final List<CommandResult> entries = new ArrayList<>();
+
+    public Transcript(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public synchronized void record(CommandResult r) {
+        entries.add(r);
+        StringBuilder sb = new StringBuilder()
+                .append("$ ").append(r.command()).append('\n')
+                .append("# exit ").append(r.exitCode())
+                .append(", ").append(String.format("%.3f s", r.duration().toMillis() / 1000.0))
+                .append(", at ").append(Instant.now()).append('\n');
+        if (!r.stdout().isEmpty()) {
+            sb.append(r.stdout());
+            if (!r.stdout().endsWith("\n")) {
+                sb.append('\n');
+            }
+        }
+        if (!r.stderr().isEmpty()) {
+            r.stderr().lines().forEach(l -> sb.append("stderr| ").append(l).append('\n'));
+        }
+        sb.append('\n');
+        note(sb.toString());
+    }
+
+    /** A line of context between commands (boot, reboot, readiness). */
+    public synchronized void note(String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text.endsWith("\n") ? text : text + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write transcript " + file, e);
+        }
+    }
+
+    public synchronized List<CommandResult> entries() {
+        return List.copyOf(entries);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.sysextharness.image;
+
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.host.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Build products keyed by a hash of everything that shapes them. An entry is built in a private temporary
+ * directory and renamed into place only when complete, so an interrupted build never leaves an entry a later
+ * run would use; a per-key lock keeps two harness processes from building the same entry at once.
+ */
+public final class ImageCache {
+    /** Marks a finished entry; written last, inside the temporary directory, before the rename. */
+    static final String COMPLETE = ".complete";
+
+    private final Path root;
+
+    public ImageCache(Path root) {
+        this.root = root;
+    }
+
+    /** {@code $SYSEXT_HARNESS_CACHE}, else {@code $XDG_CACHE_HOME/sysext-harness}, else {@code ~/.cache/sysext-harness}. */
+    public static ImageCache defaultLocation() {
+        String explicit = System.getenv("SYSEXT_HARNESS_CACHE");
+        if (explicit != null && !explicit.isBlank()) {
+            return new ImageCache(Path.of(explicit));
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return new ImageCache(base.resolve("sysext-harness"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A finished entry, or null. */
+    public Path find(String kind, String key) {
+        Path entry = root.resolve(kind).resolve(key);
+        return Files.isRegularFile(entry.resolve(COMPLETE)) ? entry : null;
+    }
+
+    /** The finished entry for (kind, key), building it with {@code builder} into a temporary directory if missing. */
+    public Path getOrBuild(String kind, String key, Builder builder, Progress progress) {
+        Path kindDir = root.resolve(kind);
+        Path entry = kindDir.resolve(key);
+        try {
+            Files.createDirectories(kindDir);
+            try (FileChannel lockFile = FileChannel.open(kindDir.resolve(key + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = lockFile.lock()) {
+                if (Files.isRegularFile(entry.resolve(COMPLETE))) {
+                    progress.step(kind + " " + shortKey(key) + ": cached at " + entry);
+                    return entry;
+                }
+                if (Files.exists(entry)) {
+                    progress.step(kind + " " + shortKey(key) + ": removing an incomplete entry");
+                    deleteTree(entry);
+                }
+                Path tmp = Files.createTempDirectory(kindDir, ".tmp-" + shortKey(key) + "-");
+                try {
+                    builder.build(tmp, progress);
+                    Files.writeString(tmp.resolve(COMPLETE), key + "\n");
+                    move(tmp, entry);
+                } finally {
+                    if (Files.exists(tmp)) {
+                        deleteTree(tmp);
+                    }
+                }
+                return entry;
+            }
+        } catch (IOException e) {
+            throw new HarnessException("image cache " + entry + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
+        }
+    }
+
+    static String shortKey(String key) {
+        return key.length() > 12 ? key.substring(0, 12) : key;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Fills an empty directory with a build product; throws to abandon it. */
+    @FunctionalInterface
+    public interface Builder {
+        void build(Path into, Progress progress) throws IOException;
+    }
+}

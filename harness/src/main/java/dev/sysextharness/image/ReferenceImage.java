@@ -1,0 +1,30 @@
+package dev.sysextharness.image;
+
+import java.nio.file.Path;
+
+/**
+ * A built reference node: the raw GPT disk (COS_OEM, COS_ACTIVE, COS_PERSISTENT), the kernel and initramfs for
+ * direct boot, the rootfs archive it was made from, and the exact systemd package version inside.
+ */
+public record ReferenceImage(Path dir, String systemdPackageVersion) {
+    public Path disk() {
+        return dir.resolve("disk.img");
+    }
+
+    public Path kernel() {
+        return dir.resolve("vmlinuz");
+    }
+
+    public Path initrd() {
+        return dir.resolve("initrd.img");
+    }
+
+    public Path rootfsTar() {
+        return dir.resolve("rootfs.tar");
+    }
+
+    /** The kernel command line that boots this disk with the Kairos layout. */
+    public static String kernelCommandLine() {
+        return "root=LABEL=COS_ACTIVE ro console=ttyS0";
+    }
+}

@@ -1,0 +1,143 @@
+package dev.sysextharness.vm;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one place a QEMU command line is built. Networking is always user-mode with {@code restrict=on}: the guest
+ * reaches nothing but the SSH {@code hostfwd} on 127.0.0.1 and at most one {@link GuestForward}.
+ */
+public final class QemuCommandLine {
+    private String binary = "qemu-system-x86_64";
+    private Accelerator accel = Accelerator.TCG;
+    private int memoryMiB = 1024;
+    private int cpus = 2;
+    private Path kernel;
+    private Path initrd;
+    private String append;
+    private Path disk;
+    private final List<Path> cdroms = new ArrayList<>();
+    private int sshHostPort = -1;
+    private GuestForward guestForward;
+    private Path serialLog;
+    private Path qmpSocket;
+    private String incoming;
+    private boolean noReboot;
+
+    public QemuCommandLine binary(String binary) {
+        this.binary = binary;
+        return this;
+    }
+
+    public QemuCommandLine accel(Accelerator accel) {
+        this.accel = accel;
+        return this;
+    }
+
+    public QemuCommandLine memoryMiB(int memoryMiB) {
+        this.memoryMiB = memoryMiB;
+        return this;
+    }
+
+    public QemuCommandLine cpus(int cpus) {
+        this.cpus = cpus;
+        return this;
+    }
+
+    /** Direct kernel boot, used for reference disks (no bootloader to maintain). */
+    public QemuCommandLine directKernel(Path kernel, Path initrd, String append) {
+        this.kernel = kernel;
+        this.initrd = initrd;
+        this.append = append;
+        return this;
+    }
+
+    /** The VM's own qcow2 overlay. */
+    public QemuCommandLine disk(Path qcow2) {
+        this.disk = qcow2;
+        return this;
+    }
+
+    public QemuCommandLine cdrom(Path iso) {
+        this.cdroms.add(iso);
+        return this;
+    }
+
+    public QemuCommandLine sshHostPort(int port) {
+        this.sshHostPort = port;
+        return this;
+    }
+
+    public QemuCommandLine guestForward(GuestForward forward) {
+        this.guestForward = forward;
+        return this;
+    }
+
+    public QemuCommandLine serialLog(Path file) {
+        this.serialLog = file;
+        return this;
+    }
+
+    public QemuCommandLine qmpSocket(Path socket) {
+        this.qmpSocket = socket;
+        return this;
+    }
+
+    /** Start paused, loading a saved state from this migration URI. */
+    public QemuCommandLine incoming(String uri) {
+        this.incoming = uri;
+        return this;
+    }
+
+    /** Exit instead of rebooting (an installer's poweroff/reboot ends the process). */
+    public QemuCommandLine noReboot(boolean noReboot) {
+        this.noReboot = noReboot;
+        return this;
+    }
+
+    public List<String> build() {
+        Objects.requireNonNull(disk, "disk");
+        Objects.requireNonNull(serialLog, "serialLog");
+        Objects.requireNonNull(qmpSocket, "qmpSocket");
+        if (sshHostPort < 1) {
+            throw new IllegalStateException("sshHostPort not set");
+        }
+        List<String> cmd = new ArrayList<>(List.of(binary,
+                "-machine", "q35",
+                "-accel", accel.qemuName(),
+                "-cpu", accel == Accelerator.KVM ? "host" : "max",
+                "-smp", Integer.toString(cpus),
+                "-m", Integer.toString(memoryMiB),
+                "-nodefaults",
+                "-display", "none",
+                "-vga", "none",
+                "-monitor", "none"));
+        if (kernel != null) {
+            cmd.addAll(List.of("-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", append));
+        }
+        cmd.addAll(List.of("-drive", "file=" + disk + ",if=virtio,format=qcow2,cache=unsafe"));
+        for (Path iso : cdroms) {
+            cmd.addAll(List.of("-drive", "file=" + iso + ",media=cdrom,readonly=on"));
+        }
+        StringBuilder netdev = new StringBuilder("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:")
+                .append(sshHostPort).append("-:22");
+        if (guestForward != null) {
+            netdev.append(',').append(guestForward.netdevOption());
+        }
+        // One argv entry, spaces and all: the guestfwd cmd contains spaces.
+        cmd.addAll(List.of("-netdev", netdev.toString(),
+                "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
+                "-device", "virtio-rng-pci",
+                "-serial", "file:" + serialLog,
+                "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        if (incoming != null) {
+            cmd.addAll(List.of("-incoming", incoming));
+        }
+        if (noReboot) {
+            cmd.add("-no-reboot");
+        }
+        return cmd;
+    }
+}

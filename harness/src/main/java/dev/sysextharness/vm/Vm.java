@@ -1,0 +1,185 @@
+package dev.sysextharness.vm;
+
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.host.OwnedProcesses;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running QEMU process, owned by the harness. Its serial console goes to a file from the first byte; its QMP
+ * socket is how it is stopped. Closing it ends QEMU (QMP quit, then SIGTERM, then SIGKILL).
+ */
+public final class Vm implements AutoCloseable {
+    private final Process process;
+    private final Path dir;
+    private final Path serialLog;
+    private final Path qmpSocket;
+    private final int sshPort;
+    private final Instant startedAt;
+    private final List<String> commandLine;
+
+    private Vm(Process process, Path dir, Path serialLog, Path qmpSocket, int sshPort, Instant startedAt, List<String> commandLine) {
+        this.process = process;
+        this.dir = dir;
+        this.serialLog = serialLog;
+        this.qmpSocket = qmpSocket;
+        this.sshPort = sshPort;
+        this.startedAt = startedAt;
+        this.commandLine = commandLine;
+    }
+
+    /**
+     * Starts QEMU in {@code dir} (serial.log, qmp.sock, qemu.log, command-line.txt are written there).
+     * {@code cmd} must already carry the disk and ports; serial and QMP paths are set here.
+     */
+    public static Vm start(QemuCommandLine cmd, Path dir, int sshPort) {
+        try {
+            Files.createDirectories(dir);
+            Path serial = dir.resolve("serial.log");
+            // unix socket paths are limited to 108 bytes: keep the socket short, in the VM's own dir if it fits
+            Path qmp = dir.resolve("qmp.sock");
+            if (qmp.toAbsolutePath().toString().length() > 100) {
+                qmp = Files.createTempDirectory("sxh").resolve("qmp.sock");
+            }
+            Files.deleteIfExists(serial);
+            List<String> argv = cmd.serialLog(serial).qmpSocket(qmp).build();
+            Files.write(dir.resolve("command-line.txt"), List.of(shellQuoted(argv)));
+            ProcessBuilder pb = new ProcessBuilder(argv)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("qemu.log").toFile());
+            Instant started = Instant.now();
+            Process p = OwnedProcesses.start(pb);
+            return new Vm(p, dir, serial, qmp, sshPort, started, argv);
+        } catch (IOException e) {
+            throw new HarnessException("cannot prepare VM directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path serialLog() {
+        return serialLog;
+    }
+
+    public int sshPort() {
+        return sshPort;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public List<String> commandLine() {
+        return Collections.unmodifiableList(commandLine);
+    }
+
+    public Path qmpSocket() {
+        return qmpSocket;
+    }
+
+    /** What QEMU itself said (errors at start, e.g. a port in use). */
+    public String qemuOutput() {
+        try {
+            return Files.readString(dir.resolve("qemu.log")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits for QEMU to exit on its own (an installer powering off); true if it did within the deadline. */
+    public boolean waitForExit(Duration deadline) throws InterruptedException {
+        return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Runs QMP commands on a fresh session. */
+    public <T> T qmp(QmpAction<T> action) {
+        try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofSeconds(10), process)) {
+            return action.apply(qmp);
+        } catch (IOException e) {
+            throw new HarnessException("QMP on VM " + dir.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The last {@code n} lines of the serial console, for failure messages. */
+    public String serialTail(int n) {
+        return tail(serialLog, n);
+    }
+
+    static String tail(Path file, int n) {
+        if (!Files.exists(file)) {
+            return "(no serial output yet)";
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long len = f.length();
+            long from = Math.max(0, len - 64 * 1024);
+            byte[] buf = new byte[(int) (len - from)];
+            f.seek(from);
+            f.readFully(buf);
+            List<String> lines = new ArrayList<>(new String(buf, StandardCharsets.UTF_8)
+                    .replace("\r", "").replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").lines().toList());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofSeconds(2), process)) {
+                qmp.execute("quit", Map.of());
+            } catch (IOException | HarnessException e) {
+                // QMP gone: fall through to signals
+            }
+            OwnedProcesses.end(process, 3000);
+        }
+        if (!qmpSocket.startsWith(dir)) {
+            try {
+                Files.deleteIfExists(qmpSocket);
+                Files.deleteIfExists(qmpSocket.getParent());
+            } catch (IOException ignored) {
+                // a leftover empty temp dir is harmless
+            }
+        }
+    }
+
+    private static String shellQuoted(List<String> argv) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : argv) {
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append(a.matches("[A-Za-z0-9_./:=,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
+    }
+
+    @FunctionalInterface
+    public interface QmpAction<T> {
+        T apply(Qmp qmp) throws IOException;
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# mmdebstrap customize hook: turns a plain Debian rootfs into something that looks like a Kairos node to sysext.
+# $1 is the rootfs. Environment: SYSEXT_HIERARCHIES, IMAGE_POLICY, RECIPE_FILES (see build.sh).
+set -euo pipefail
+root=$1
+files=$RECIPE_FILES
+
+echo kairos > "$root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 kairos\n' > "$root/etc/hosts"
+
+# The same login protocol the harness uses on Kairos: kairos/kairos, passwordless sudo, SSH password login.
+chroot "$root" useradd -m -s /bin/bash -G sudo kairos
+echo kairos:kairos | chroot "$root" chpasswd
+echo 'kairos ALL=(ALL) NOPASSWD: ALL' > "$root/etc/sudoers.d/kairos"
+chmod 0440 "$root/etc/sudoers.d/kairos"
+mkdir -p "$root/etc/ssh/sshd_config.d"
+printf 'PasswordAuthentication yes\nUseDNS no\n' > "$root/etc/ssh/sshd_config.d/kairos.conf"
+
+install -D -m 0644 "$files/20-wired.network" "$root/etc/systemd/network/20-wired.network"
+
+# Kairos's systemd-sysext drop-in (kairos-init 99_sysext.yaml): hierarchy list, refresh as ExecStart,
+# --image-policy only where systemd knows it (>= 254; the flavor leaves IMAGE_POLICY empty otherwise).
+policy=""
+[ -n "${IMAGE_POLICY:-}" ] && policy=" --image-policy=\"$IMAGE_POLICY\""
+mkdir -p "$root/etc/systemd/system/systemd-sysext.service.d"
+cat > "$root/etc/systemd/system/systemd-sysext.service.d/kairos.conf" <<CONF
+[Service]
+TimeoutStartSec=10
+ExecStart=
+ExecStart=systemd-sysext refresh$policy
+ExecReload=
+ExecReload=systemd-sysext refresh$policy
+Environment="SYSTEMD_SYSEXT_HIERARCHIES=$SYSEXT_HIERARCHIES"
+[Unit]
+JobRunningTimeoutSec=5
+CONF
+echo "export SYSTEMD_SYSEXT_HIERARCHIES=\"$SYSEXT_HIERARCHIES\"" > "$root/etc/profile.d/systemd-sysext.sh"
+
+chroot "$root" systemctl enable systemd-networkd ssh systemd-sysext
+
+cat > "$root/etc/fstab" <<FSTAB
+LABEL=COS_ACTIVE / ext4 ro 0 0
+tmpfs /tmp tmpfs nosuid,nodev,mode=1777 0 0
+FSTAB
+# An empty machine-id: each boot makes a fresh one in the ephemeral /etc, as on Kairos.
+: > "$root/etc/machine-id"
+mkdir -p "$root/oem" "$root/srv" "$root/opt" "$root/var/lib/extensions" "$root/etc/extensions"
+
+# The initramfs builds the Kairos layout (overlays on tmpfs, COS_PERSISTENT at /usr/local, state bind mounts).
+echo overlay >> "$root/etc/initramfs-tools/modules"
+install -D -m 0755 "$files/kairos-layout" "$root/etc/initramfs-tools/scripts/init-bottom/kairos-layout"
+chroot "$root" update-initramfs -u -k all
+
+# Nothing host-specific may leak into the image.
+rm -f "$root/etc/resolv.conf"
+rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
