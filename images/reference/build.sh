@@ -30,6 +30,10 @@ echo "step rootfs: mmdebstrap $SUITE (backports=$BACKPORTS)"
 # Valid-Until may be past on a frozen sid/snapshot index; the recipe accepts it rather than a person editing apt config.
 mmdebstrap --mode=root --variant=minbase --include="$packages" \
   --aptopt='Acquire::Check-Valid-Until "false"' \
+  --dpkgopt=force-unsafe-io \
+  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+  --essential-hook="\"$here/essential.sh\" \"\$1\"" \
   --customize-hook="\"$here/customize.sh\" \"\$1\"" \
   "$SUITE" "$work/rootfs" "${sources[@]}"
 

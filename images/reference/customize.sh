@@ -46,10 +46,9 @@ FSTAB
 : > "$root/etc/machine-id"
 mkdir -p "$root/oem" "$root/srv" "$root/opt" "$root/var/lib/extensions" "$root/etc/extensions"
 
-# The initramfs builds the Kairos layout (overlays on tmpfs, COS_PERSISTENT at /usr/local, state bind mounts).
-echo overlay >> "$root/etc/initramfs-tools/modules"
-install -D -m 0755 "$files/kairos-layout" "$root/etc/initramfs-tools/scripts/init-bottom/kairos-layout"
-chroot "$root" update-initramfs -u -k all
+# The initramfs (built once, by the kernel package, with essential.sh's hook and script) must carry the layout.
+grep -q kairos-layout <(chroot "$root" sh -c 'lsinitramfs /boot/initrd.img-*') \
+  || { echo "customize: initramfs lacks the kairos-layout script" >&2; exit 1; }
 
 # Nothing host-specific may leak into the image.
 rm -f "$root/etc/resolv.conf"

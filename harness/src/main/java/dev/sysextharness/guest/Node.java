@@ -90,6 +90,12 @@ public final class Node implements AutoCloseable {
         return r;
     }
 
+    /** The mount at {@code path} as findmnt sees it, or null when {@code path} is not a mount point. */
+    public Mount mount(String path) {
+        CommandResult r = run(Mount.FINDMNT + path);
+        return r.succeeded() ? Mount.parse(r.stdout()) : null;
+    }
+
     public String bootId() {
         return run("cat /proc/sys/kernel/random/boot_id").out();
     }

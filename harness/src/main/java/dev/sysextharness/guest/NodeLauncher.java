@@ -2,6 +2,7 @@ package dev.sysextharness.guest;
 
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.FreePorts;
+import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.vm.Accelerator;
 import dev.sysextharness.vm.BootDisk;
@@ -9,6 +10,8 @@ import dev.sysextharness.vm.GuestForward;
 import dev.sysextharness.vm.Overlay;
 import dev.sysextharness.vm.QemuCommandLine;
 import dev.sysextharness.vm.Vm;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -50,6 +53,10 @@ public final class NodeLauncher {
         return this;
     }
 
+    public BootDisk disk() {
+        return disk;
+    }
+
     /** The QEMU command line this launcher will use, for a given overlay and SSH port. */
     public QemuCommandLine commandLine(Path overlay, int sshPort) {
         QemuCommandLine cmd = new QemuCommandLine()
@@ -68,6 +75,11 @@ public final class NodeLauncher {
     public Node start() {
         if (evidenceDir == null) {
             throw new IllegalStateException("evidenceDir not set");
+        }
+        try {
+            Files.createDirectories(evidenceDir);
+        } catch (IOException e) {
+            throw new HarnessException("cannot create evidence directory " + evidenceDir + ": " + e.getMessage(), e);
         }
         Path overlay = Overlay.create(disk.disk(), disk.format(), evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();

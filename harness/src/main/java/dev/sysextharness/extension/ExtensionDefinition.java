@@ -1,0 +1,77 @@
+package dev.sysextharness.extension;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * images/extensions/&lt;name&gt;/extension.yaml: what the extension-release file says, and under which names.
+ *
+ * @param name            the definition's name (its directory) and the OCI repository it is pushed as
+ * @param extensionName   the sysext image name: the directory under /var/lib/extensions and the suffix of
+ *                        extension-release.NAME (default: {@code name})
+ * @param release         extension-release fields (ID, VERSION_ID, SYSEXT_LEVEL, ARCHITECTURE, SYSEXT_SCOPE, …)
+ * @param releaseFile     raw extension-release content instead of {@code release}, for deliberately broken cases
+ * @param releaseFileName the file's suffix when it must differ from extensionName (a file named for another image)
+ * @param noRelease       true for an extension that deliberately ships no extension-release at all
+ */
+public record ExtensionDefinition(
+        @JsonProperty(required = true) String name,
+        String extensionName,
+        Map<String, String> release,
+        String releaseFile,
+        String releaseFileName,
+        boolean noRelease) {
+
+    public ExtensionDefinition {
+        if (name == null || !name.matches("[a-z0-9][a-z0-9._-]*")) {
+            throw new IllegalArgumentException("field 'name': expected lowercase letters, digits, '.', '_' and '-', got '" + name + "'");
+        }
+        if (extensionName == null) {
+            extensionName = name;
+        }
+        if (!extensionName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("field 'extensionName': not a valid image name: '" + extensionName + "'");
+        }
+        int sources = (release != null ? 1 : 0) + (releaseFile != null ? 1 : 0) + (noRelease ? 1 : 0);
+        if (sources == 0) {
+            throw new IllegalArgumentException("no extension-release: set 'release' (fields), 'releaseFile' (raw text),"
+                    + " or 'noRelease: true' for an extension that deliberately has none");
+        }
+        if (sources > 1) {
+            throw new IllegalArgumentException("set only one of 'release', 'releaseFile' and 'noRelease'");
+        }
+        if (release != null) {
+            if (release.isEmpty()) {
+                throw new IllegalArgumentException("field 'release': expected at least ID");
+            }
+            for (var e : release.entrySet()) {
+                if (!e.getKey().matches("[A-Z][A-Z0-9_]*") || e.getValue() == null || e.getValue().contains("\n")) {
+                    throw new IllegalArgumentException("field 'release." + e.getKey() + "': expected an UPPER_CASE key with a one-line value");
+                }
+            }
+            release = new LinkedHashMap<>(release);
+        }
+        if (releaseFileName == null) {
+            releaseFileName = extensionName;
+        }
+    }
+
+    /** Where the release file goes inside the image, or null when the extension deliberately has none. */
+    public String releasePath() {
+        return noRelease ? null : "usr/lib/extension-release.d/extension-release." + releaseFileName;
+    }
+
+    /** The release file's content. */
+    public String releaseText() {
+        if (noRelease) {
+            return null;
+        }
+        if (releaseFile != null) {
+            return releaseFile.endsWith("\n") ? releaseFile : releaseFile + "\n";
+        }
+        StringBuilder sb = new StringBuilder();
+        release.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        return sb.toString();
+    }
+}

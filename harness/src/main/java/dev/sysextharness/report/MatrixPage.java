@@ -1,0 +1,84 @@
+package dev.sysextharness.report;
+
+import dev.sysextharness.flavor.Flavor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** index.html: a flavor × scenario matrix, each cell linking to its evidence, and a details section per cell. */
+final class MatrixPage {
+    private static final List<String> EVIDENCE_FILES = List.of("failure.txt", "transcript.txt", "serial.log",
+            "journal-sysext.txt", "sysext-status.json", "command-line.txt", "result.json");
+
+    private final RunReport report;
+
+    MatrixPage(RunReport report) {
+        this.report = report;
+    }
+
+    String html() {
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sysext-harness run ")
+                .append(esc(report.runId())).append("</title><style>")
+                .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.4em .7em;text-align:left;vertical-align:top}")
+                .append("th{background:#f4f4f4}.passed{background:#d9f2d9}.failed{background:#f8d0d0}.error{background:#f6e0b5}")
+                .append(".skipped{background:#e8e8e8}.missing{background:#fff}code{font-size:.9em}")
+                .append("td.cell a{color:inherit;font-weight:600;text-decoration:none}.small{font-size:.85em;color:#555}")
+                .append("</style></head><body>");
+        h.append("<h1>sysext-harness run ").append(esc(report.runId())).append("</h1>");
+        h.append("<p>").append(report.count("passed")).append(" passed, ").append(report.count("failed")).append(" failed, ")
+                .append(report.count("error")).append(" error, ").append(report.count("skipped")).append(" skipped. ")
+                .append("Each cell links to its evidence: the guest command transcript, the serial log, ")
+                .append("<code>journalctl -b -u systemd-sysext</code> and <code>systemd-sysext status --json=short</code>.</p>");
+        h.append("<table id=\"matrix\"><thead><tr><th>scenario</th>");
+        for (Flavor f : report.flavors()) {
+            h.append("<th>").append(esc(f.name())).append("<br><span class=\"small\">systemd ").append(f.systemdVersion())
+                    .append("</span></th>");
+        }
+        h.append("</tr></thead><tbody>");
+        for (String s : report.scenarios()) {
+            h.append("<tr><th>").append(esc(s)).append("</th>");
+            for (Flavor f : report.flavors()) {
+                var cell = report.cell(s, f.name());
+                if (cell.isEmpty()) {
+                    h.append("<td class=\"missing\">–</td>");
+                    continue;
+                }
+                ScenarioResult r = cell.get();
+                h.append("<td class=\"cell ").append(r.outcome()).append("\" title=\"").append(esc(r.observed())).append("\">")
+                        .append("<a href=\"#").append(anchor(r)).append("\">").append(r.outcome()).append("</a>")
+                        .append("<br><span class=\"small\">").append(String.format("%.1f s", r.durationMs() / 1000.0))
+                        .append("</span></td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</tbody></table><h2>Details</h2>");
+        for (ScenarioResult r : report.results()) {
+            Path ev = Path.of(r.evidence()).toAbsolutePath();
+            String rel = report.dir().toAbsolutePath().relativize(ev).toString();
+            h.append("<section id=\"").append(anchor(r)).append("\"><h3 class=\"").append(r.outcome()).append("\">")
+                    .append(esc(r.scenario())).append(" on ").append(esc(r.flavor())).append(": ").append(r.outcome())
+                    .append("</h3><table><tr><th>expected</th><td>").append(esc(r.expected())).append("</td></tr>")
+                    .append("<tr><th>observed</th><td>").append(esc(r.observed())).append("</td></tr>")
+                    .append("<tr><th>duration</th><td>").append(String.format("%.1f s", r.durationMs() / 1000.0)).append("</td></tr>")
+                    .append("<tr><th>evidence</th><td>");
+            for (String f : EVIDENCE_FILES) {
+                if (Files.exists(ev.resolve(f))) {
+                    h.append("<a href=\"").append(esc(rel + "/" + f)).append("\">").append(f).append("</a> ");
+                }
+            }
+            h.append("</td></tr></table></section>");
+        }
+        h.append("</body></html>\n");
+        return h.toString();
+    }
+
+    private static String anchor(ScenarioResult r) {
+        return (r.flavor() + "--" + r.scenario()).replaceAll("[^A-Za-z0-9_-]", "-");
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

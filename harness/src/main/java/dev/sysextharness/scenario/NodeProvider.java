@@ -1,0 +1,133 @@
+package dev.sysextharness.scenario;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.CommandResult;
+import dev.sysextharness.guest.Node;
+import dev.sysextharness.guest.NodeLauncher;
+import dev.sysextharness.host.HarnessException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Hands a scenario its flavor, its expectation and a node booted on a fresh overlay; afterwards captures the
+ * sysext evidence, records the outcome (report entries and result.json), and ends the VM. The overlay is deleted
+ * when the scenario passed and kept when it did not.
+ */
+final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallback, AfterTestExecutionCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NodeProvider.class);
+
+    private final ScenarioSession session;
+    private final String flavorName;
+
+    NodeProvider(ScenarioSession session, String flavorName) {
+        this.session = session;
+        this.flavorName = flavorName;
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+        Class<?> type = p.getParameter().getType();
+        return type == Node.class || type == Flavor.class || type == Expectation.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+        Class<?> type = p.getParameter().getType();
+        if (type == Flavor.class) {
+            return session.flavor(flavorName);
+        }
+        if (type == Expectation.class) {
+            return store(c).computeIfAbsent(Expectation.class, k -> new Expectation(), Expectation.class);
+        }
+        return store(c).computeIfAbsent(Node.class, k -> boot(c), Node.class);
+    }
+
+    private Node boot(ExtensionContext c) {
+        Flavor flavor = session.flavor(flavorName);
+        return new NodeLauncher(flavor, session.bootDisk(flavor))
+                .accelerator(session.accelerator().accelerator())
+                .evidenceDir(evidenceDir(c))
+                .progress(session.progress())
+                .start();
+    }
+
+    Path evidenceDir(ExtensionContext c) {
+        return session.evidenceRoot().resolve(flavorName).resolve(scenarioName(c));
+    }
+
+    static String scenarioName(ExtensionContext c) {
+        return c.getRequiredTestClass().getSimpleName() + "." + c.getRequiredTestMethod().getName();
+    }
+
+    @Override
+    public void beforeTestExecution(ExtensionContext c) {
+        store(c).put("start", Instant.now());
+    }
+
+    @Override
+    public void afterTestExecution(ExtensionContext c) throws IOException {
+        Duration took = Duration.between(store(c).get("start", Instant.class), Instant.now());
+        Throwable failure = c.getExecutionException().orElse(null);
+        ScenarioOutcome outcome = ScenarioOutcome.of(failure);
+        Node node = store(c).remove(Node.class, Node.class);
+        Path dir = evidenceDir(c);
+        Files.createDirectories(dir);
+        if (node != null) {
+            try {
+                captureEvidence(node, dir);
+            } finally {
+                node.close();
+            }
+            if (outcome == ScenarioOutcome.PASSED) {
+                Files.deleteIfExists(dir.resolve("overlay.qcow2"));
+            }
+        }
+        Expectation expectation = store(c).get(Expectation.class, Expectation.class);
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("flavor", flavorName);
+        entry.put("scenario", scenarioName(c));
+        entry.put("outcome", outcome.label());
+        entry.put("expected", expectation == null || expectation.isEmpty() ? "(not declared)" : expectation.text());
+        entry.put("observed", failure == null ? "as expected" : firstLine(failure));
+        entry.put("durationMs", Long.toString(took.toMillis()));
+        entry.put("evidence", dir.toString());
+        c.publishReportEntry(entry);
+        ScenarioResultFile.write(dir, entry, failure);
+    }
+
+    /** sysext state as the flavor's service sees it, and its journal; evidence, never a verdict. */
+    private static void captureEvidence(Node node, Path dir) {
+        if (!node.vm().isAlive()) {
+            return;
+        }
+        try {
+            String hierarchies = node.flavor().sysext().hierarchyVariable();
+            CommandResult status = node.run("sudo env SYSTEMD_SYSEXT_HIERARCHIES=" + hierarchies
+                    + " systemd-sysext status --json=short", Duration.ofSeconds(60));
+            Files.writeString(dir.resolve("sysext-status.json"), status.stdout() + status.stderr());
+            CommandResult journal = node.run("sudo journalctl -b -u systemd-sysext --no-pager -o short-precise", Duration.ofSeconds(60));
+            Files.writeString(dir.resolve("journal-sysext.txt"), journal.stdout() + journal.stderr());
+        } catch (HarnessException | IOException e) {
+            node.transcript().note("# harness: evidence capture failed: " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return m.strip().lines().findFirst().orElse(m);
+    }
+
+    private static ExtensionContext.Store store(ExtensionContext c) {
+        return c.getStore(NS);
+    }
+}

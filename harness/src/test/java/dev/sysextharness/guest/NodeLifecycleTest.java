@@ -1,0 +1,80 @@
+package dev.sysextharness.guest;
+
+import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.flavor.Timeouts;
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.host.Workspace;
+import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.vm.BootDisk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Boots the real default reference node under the harness: readiness, the transcript, and the end of QEMU. */
+@Tag("vm")
+class NodeLifecycleTest {
+    static Flavor flavor;
+    static BootDisk disk;
+    static AcceleratorProbe.Choice accel;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void image() {
+        Workspace ws = Workspace.locate(null);
+        flavor = ws.flavors().load(Flavors.DEFAULT);
+        disk = new FlavorImages(ws).bootDisk(flavor, Progress.to(System.err));
+        accel = new AcceleratorProbe("qemu-system-x86_64").choose("auto");
+    }
+
+    @Test
+    void bootsToReadyRecordsCommandsAndEndsQemuOnClose() throws Exception {
+        long pid;
+        try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).evidenceDir(dir).start()) {
+            pid = node.vm().pid();
+            assertThat(node.ready().systemState()).as("systemd state, failed units %s", node.ready().failedUnits())
+                    .isIn("running", "degraded");
+            assertThat(node.ready().bootId()).matches("[0-9a-f-]{36}");
+            assertThat(node.ready().readyAfter()).isGreaterThanOrEqualTo(node.ready().sshAfter());
+
+            CommandResult r = node.run("echo out; echo err >&2; exit 7");
+            assertThat(r.exitCode()).isEqualTo(7);
+            assertThat(r.stdout()).isEqualTo("out\n");
+            assertThat(r.stderr()).isEqualTo("err\n");
+            assertThatCommand(node.sudo("id -u")).succeeds().printsLine("0");
+            assertThat(node.run("systemctl --version | head -1").out()).startsWith("systemd " + flavor.systemdVersion());
+
+            assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
+                    "stderr| err");
+            assertThat(Files.readString(dir.resolve("serial.log"))).as("serial log from the first byte").contains("Linux version");
+            assertThat(Files.readString(dir.resolve("command-line.txt"))).contains("restrict=on", "hostfwd=tcp:127.0.0.1:");
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("QEMU %d after close", pid).isFalse();
+    }
+
+    @Test
+    void aMissedDeadlineFailsWithTheSerialLogTail() {
+        Flavor impatient = new Flavor(flavor.name(), flavor.family(), flavor.description(), flavor.image(),
+                flavor.systemdVersion(), flavor.login(), flavor.sysext(), flavor.runtimeUnpack(), flavor.machine(),
+                new Timeouts(4, 4, 4));
+        Instant start = Instant.now();
+        assertThatThrownBy(() -> new NodeLauncher(impatient, disk).accelerator(accel.accelerator()).evidenceDir(dir).start())
+                .isInstanceOf(HarnessException.class)
+                .hasMessageContaining("not ready within")
+                .hasMessageContaining("last 40 lines of " + dir.resolve("serial.log"));
+        assertThat(Duration.between(start, Instant.now())).as("fails at its deadline, not later").isLessThan(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.sysextharness.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sysextharness.vm.Overlay;
+import dev.sysextharness.vm.QemuCommandLine;
+import dev.sysextharness.vm.Vm;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** QEMU started by a harness JVM must not outlive it, even when that JVM is SIGKILLed. */
+@Tag("vm")
+class OrphanTest {
+    @TempDir
+    Path dir;
+
+    /** The child JVM: starts a VM (firmware finds nothing to boot and idles), prints its PID, then waits forever. */
+    public static void main(String[] args) throws Exception {
+        Path d = Path.of(args[0]);
+        OwnedProcesses.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", d.resolve("empty.qcow2").toString(), "64M"), 30);
+        Path overlay = Overlay.create(d.resolve("empty.qcow2"), "qcow2", d.resolve("overlay.qcow2"));
+        int port = FreePorts.next();
+        Vm vm = Vm.start(new QemuCommandLine().disk(overlay).sshHostPort(port).memoryMiB(256).cpus(1), d.resolve("vm"), port);
+        System.out.println("QEMU_PID " + vm.pid());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE); // parked until the test kills this JVM
+    }
+
+    @Test
+    void qemuDiesWithASigkilledHarness() throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), OrphanTest.class.getName(),
+                dir.toString()).redirectErrorStream(true).start();
+        long qemuPid;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            String line;
+            do {
+                line = r.readLine();
+            } while (line != null && !line.startsWith("QEMU_PID "));
+            assertThat(line).as("child JVM reported its QEMU pid").isNotNull();
+            qemuPid = Long.parseLong(line.substring("QEMU_PID ".length()).strip());
+        }
+        Optional<ProcessHandle> qemu = ProcessHandle.of(qemuPid);
+        assertThat(qemu).as("QEMU %d running under the child JVM", qemuPid).isPresent();
+        assertThat(qemu.get().info().command().orElse("")).contains("qemu-system");
+
+        child.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
+        await("QEMU " + qemuPid + " ends after its harness JVM was killed")
+                .atMost(Duration.ofSeconds(15))
+                .until(() -> ProcessHandle.of(qemuPid).map(p -> !p.isAlive()).orElse(true));
+    }
+}

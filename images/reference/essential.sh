@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# mmdebstrap essential hook (before the kernel and initramfs-tools are installed): put the Kairos layout into
+# initramfs-tools now, so the kernel's own postinst builds the one initramfs we need instead of building it twice.
+set -euo pipefail
+root=$1
+install -D -m 0755 "$RECIPE_FILES/kairos-overlay-hook" "$root/etc/initramfs-tools/hooks/kairos-overlay"
+install -D -m 0755 "$RECIPE_FILES/kairos-layout" "$root/etc/initramfs-tools/scripts/init-bottom/kairos-layout"
