@@ -45,6 +45,8 @@ FSTAB
 # An empty machine-id: each boot makes a fresh one in the ephemeral /etc, as on Kairos.
 : > "$root/etc/machine-id"
 mkdir -p "$root/oem" "$root/srv" "$root/opt" "$root/var/lib/extensions" "$root/etc/extensions"
+# Kairos's fs.after stage (99_sysext.yaml) creates the runtime search path at every boot; tmpfiles does it here.
+printf 'd /run/extensions 0755 root root -\nd /run/confexts 0755 root root -\n' > "$root/etc/tmpfiles.d/kairos-extensions.conf"
 
 # The initramfs (built once, by the kernel package, with essential.sh's hook and script) must carry the layout.
 grep -q kairos-layout <(chroot "$root" sh -c 'lsinitramfs /boot/initrd.img-*') \

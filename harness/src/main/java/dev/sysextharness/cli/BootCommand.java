@@ -10,6 +10,7 @@ import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.vm.AcceleratorProbe;
 import dev.sysextharness.vm.BootDisk;
+import dev.sysextharness.vm.SavedStates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,9 @@ final class BootCommand implements Callable<Integer> {
             description = "Where the overlay, serial log and transcript go (default: reports/boot-<time>/<flavor>).")
     Path evidenceDir;
 
+    @Option(names = "--cold", description = "Cold-boot even when a saved ready state exists (and do not save one).")
+    boolean cold;
+
     @Mixin
     CommonOptions common;
 
@@ -57,9 +61,10 @@ final class BootCommand implements Callable<Integer> {
         Path dir = evidenceDir != null ? evidenceDir : ws.reportsDir()
                 .resolve("boot-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).resolve(flavor.name());
         try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).evidenceDir(dir)
-                .progress(progress).start()) {
+                .savedStates(cold ? null : new SavedStates(ws.cache())).progress(progress).start()) {
             System.out.printf("%nflavor      %s (systemd %d expected)%n", flavor.name(), flavor.systemdVersion());
             System.out.printf("build       %.1f s%s%n", seconds(build), build.toMillis() < 1000 ? " (cached)" : "");
+            System.out.printf("started by  %s%n", node.startedBy());
             System.out.printf("QEMU → SSH  %.1f s%n", seconds(node.ready().sshAfter()));
             System.out.printf("QEMU → ready %.1f s (%s%s)%n", seconds(node.ready().readyAfter()), node.ready().systemState(),
                     node.ready().degraded() ? ", failed: " + String.join(" ", node.ready().failedUnits()) : "");

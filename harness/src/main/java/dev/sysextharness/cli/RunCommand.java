@@ -49,6 +49,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--report-dir", paramLabel = "DIR", description = "Parent of the run's report directory (default: reports/).")
     Path reportDir;
 
+    @Option(names = "--cold", description = "Cold-boot every node instead of restoring a saved ready state.")
+    boolean cold;
+
     @Mixin
     CommonOptions common;
 
@@ -66,6 +69,7 @@ final class RunCommand implements Callable<Integer> {
                 .selectors(selectPackage(SCENARIO_PACKAGE))
                 .configurationParameter(ScenarioSession.FLAVORS, String.join(",", flavorNames))
                 .configurationParameter(ScenarioSession.ACCEL, common.accel)
+                .configurationParameter(ScenarioSession.COLD, Boolean.toString(cold))
                 .configurationParameter(ScenarioSession.EVIDENCE_DIR, dir.resolve("evidence").toString());
         if (common.cacheDir != null) {
             request.configurationParameter(ScenarioSession.CACHE_DIR, common.cacheDir.toString());

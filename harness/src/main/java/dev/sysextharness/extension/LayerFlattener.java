@@ -149,7 +149,7 @@ public final class LayerFlattener {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    public static void deleteTree(Path p) throws IOException {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             try (var children = Files.list(p)) {
                 for (Path c : children.toList()) {

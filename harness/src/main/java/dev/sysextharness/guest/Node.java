@@ -20,8 +20,10 @@ public final class Node implements AutoCloseable {
     private final Transcript transcript;
     private SshSession ssh;
     private Ready ready;
+    private final String startedBy;
 
-    Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready) {
+    Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready, String startedBy) {
+        this.startedBy = startedBy;
         this.flavor = flavor;
         this.vm = vm;
         this.accelerator = accelerator;
@@ -48,6 +50,29 @@ public final class Node implements AutoCloseable {
 
     public Path evidenceDir() {
         return vm.dir();
+    }
+
+    /** "cold boot" or "restore". */
+    public String startedBy() {
+        return startedBy;
+    }
+
+    /** Ends the SSH session (before the VM is frozen: no connection of ours should live on in a saved state). */
+    void detachSession() {
+        if (ssh != null) {
+            ssh.close();
+            ssh = null;
+        }
+    }
+
+    /**
+     * A restored guest's clock keeps the saved moment: step it to the host's time and record the drift.
+     */
+    void stepClockToHost() {
+        long guestMillis = (long) (Double.parseDouble(run("date +%s.%N").out()) * 1000);
+        long hostMillis = System.currentTimeMillis();
+        run(String.format("sudo date -s @%d.%03d >/dev/null", hostMillis / 1000, hostMillis % 1000));
+        transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time", (hostMillis - guestMillis) / 1000.0));
     }
 
     /** The readiness observed at the last boot, reboot or restore. */
@@ -113,7 +138,7 @@ public final class Node implements AutoCloseable {
         }
         ssh.close();
         ssh = null;
-        Readiness.Result r = Readiness.await(vm, flavor.login(), scaled(flavor.timeouts().reboot()), before, transcript);
+        Readiness.Result r = Readiness.await(vm, flavor.login(), scaled(flavor.timeouts().reboot()), before, transcript, start);
         ssh = r.session();
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));

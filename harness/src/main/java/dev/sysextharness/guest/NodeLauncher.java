@@ -9,6 +9,10 @@ import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.GuestForward;
 import dev.sysextharness.vm.Overlay;
 import dev.sysextharness.vm.QemuCommandLine;
+import dev.sysextharness.vm.SavedState;
+import dev.sysextharness.vm.SavedStates;
+import java.util.Map;
+import org.awaitility.Awaitility;
 import dev.sysextharness.vm.Vm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +30,7 @@ public final class NodeLauncher {
     private Path evidenceDir;
     private GuestForward guestForward;
     private Progress progress = Progress.silent();
+    private SavedStates states;
 
     public NodeLauncher(Flavor flavor, BootDisk disk) {
         this.flavor = flavor;
@@ -72,33 +77,94 @@ public final class NodeLauncher {
         return cmd;
     }
 
+    /** Start from a saved ready state where one is valid (saving one after the first cold boot); null: always cold. */
+    public NodeLauncher savedStates(SavedStates states) {
+        this.states = states;
+        return this;
+    }
+
+    /**
+     * A ready node: restored from a saved state when a valid one exists, else cold-booted (and, with saved states
+     * on, frozen into a new state and restored from it, so every node starts from the same point).
+     */
     public Node start() {
-        if (evidenceDir == null) {
-            throw new IllegalStateException("evidenceDir not set");
-        }
         try {
             Files.createDirectories(evidenceDir);
         } catch (IOException e) {
             throw new HarnessException("cannot create evidence directory " + evidenceDir + ": " + e.getMessage(), e);
         }
-        Path overlay = Overlay.create(disk.disk(), disk.format(), evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
+        if (states == null) {
+            return coldBoot(evidenceDir, false);
+        }
+        String key = states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1));
+        StringBuilder why = new StringBuilder();
+        SavedState state = states.find(key, why);
+        if (state != null) {
+            try {
+                return restore(state);
+            } catch (RuntimeException e) {
+                why.append("restore failed: ").append(e.getMessage().lines().findFirst().orElse(""));
+                states.discard(key);
+            }
+        }
+        progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
+        Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"), true);
+        cold.detachSession();
+        SavedState saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
+        return restore(saved);
+    }
+
+    private Node coldBoot(Path dir, boolean forSaving) {
+        Path overlay = Overlay.create(disk.disk(), disk.format(), dir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
-        Vm vm = Vm.start(commandLine(overlay, port), evidenceDir, port);
-        Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
-        transcript.note("# harness: QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
+        Vm vm = Vm.start(commandLine(overlay, port), dir, port);
+        Transcript transcript = new Transcript(dir.resolve("transcript.txt"));
+        transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
                 + vm.serialLog() + ")");
+        return awaitReady(vm, transcript, "cold boot", scaled(flavor.timeouts().boot()));
+    }
+
+    private Node restore(SavedState state) {
+        Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
+        int port = FreePorts.next();
+        Vm vm = Vm.start(commandLine(overlay, port).incoming(state.incomingUri()), evidenceDir, port);
+        Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
+        transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
+                + ", SSH on 127.0.0.1:" + port);
         try {
-            Duration deadline = Duration.ofMillis((long) (flavor.timeouts().boot().toMillis() * accelerator.timeoutFactor()));
-            Readiness.Result r = Readiness.await(vm, flavor.login(), deadline, null, transcript);
-            transcript.note("# harness: ready, boot_id " + r.ready().bootId() + ", state " + r.ready().systemState());
-            progress.step(String.format("%s ready: SSH after %.1f s, ready after %.1f s (%s)", flavor.name(),
+            vm.qmp(qmp -> {
+                Awaitility.await("incoming state loaded into " + vm.dir()).atMost(Duration.ofSeconds(60))
+                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).pollInSameThread()
+                        .failFast("QEMU exited", () -> !vm.isAlive())
+                        .until(() -> !qmp.execute("query-status", Map.of()).path("status").asText().equals("inmigrate"));
+                qmp.execute("cont", Map.of());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            vm.close();
+            throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
+        }
+        Node node = awaitReady(vm, transcript, "restore", scaled(flavor.timeouts().boot()));
+        node.stepClockToHost();
+        return node;
+    }
+
+    private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline) {
+        try {
+            Readiness.Result r = Readiness.await(vm, flavor.login(), deadline, null, transcript, vm.startedAt());
+            transcript.note("# harness: ready after " + how + ", boot_id " + r.ready().bootId() + ", state " + r.ready().systemState());
+            progress.step(String.format("%s ready after %s: SSH after %.1f s, ready after %.1f s (%s)", flavor.name(), how,
                     r.ready().sshAfter().toMillis() / 1000.0, r.ready().readyAfter().toMillis() / 1000.0, r.ready().systemState()
                             + (r.ready().degraded() ? ", failed units: " + r.ready().failedUnits() : "")));
-            return new Node(flavor, vm, accelerator, transcript, r.session(), r.ready());
+            return new Node(flavor, vm, accelerator, transcript, r.session(), r.ready(), how);
         } catch (RuntimeException e) {
             vm.close();
             throw e;
         }
+    }
+
+    private Duration scaled(Duration tcgBudget) {
+        return Duration.ofMillis((long) (tcgBudget.toMillis() * accelerator.timeoutFactor()));
     }
 }

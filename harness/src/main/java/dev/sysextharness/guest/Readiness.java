@@ -25,10 +25,13 @@ public final class Readiness {
     private Readiness() {
     }
 
-    /** Waits for the node; returns the authenticated session (the caller owns it) and what was observed. */
-    static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript) {
-        Instant start = Instant.now();
-        Instant end = start.plus(deadline);
+    /**
+     * Waits for the node; returns the authenticated session (the caller owns it) and what was observed, with times
+     * counted from {@code origin} (QEMU's start, or the reboot request).
+     */
+    static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript, Instant origin) {
+        Instant start = origin;
+        Instant end = Instant.now().plus(deadline);
         AtomicReference<String> lastProblem = new AtomicReference<>("no answer yet");
         SshSession session;
         try {

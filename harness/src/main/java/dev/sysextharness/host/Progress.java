@@ -13,9 +13,9 @@ public interface Progress {
         return message -> { };
     }
 
-    /** Lines prefixed with the seconds since this progress was created. */
+    /** Lines prefixed with the seconds since this process started, so every progress line of a run shares one clock. */
     static Progress to(PrintStream out) {
-        Instant start = Instant.now();
+        Instant start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
         return message -> {
             double s = Duration.between(start, Instant.now()).toMillis() / 1000.0;
             out.printf("[%7.1fs] %s%n", s, message);

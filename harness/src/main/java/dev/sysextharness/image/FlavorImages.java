@@ -19,10 +19,13 @@ public final class FlavorImages {
         return new ReferenceImageBuilder(workspace.referenceRecipe(), workspace.cache());
     }
 
+    public ReferenceImage referenceImage(Flavor flavor, Progress progress) {
+        return referenceBuilder().build(flavor, progress);
+    }
+
     public BootDisk bootDisk(Flavor flavor, Progress progress) {
         if (flavor.family() == Family.REFERENCE) {
-            ReferenceImage image = referenceBuilder().build(flavor, progress);
-            return new BootDisk(image.disk(), "raw", image.kernel(), image.initrd(), ReferenceImage.kernelCommandLine());
+            return referenceImage(flavor, progress).bootDisk();
         }
         throw new HarnessException("flavor " + flavor.name() + " is a Kairos flavor: booting Kairos ISOs is not implemented yet"
                 + " (reference flavors only: " + "debian-12)");

@@ -50,6 +50,20 @@ public final class ImageCache {
         return Files.isRegularFile(entry.resolve(COMPLETE)) ? entry : null;
     }
 
+    /** Deletes an entry (a build product found to be unusable). */
+    public void remove(String kind, String key) {
+        Path entry = root.resolve(kind).resolve(key);
+        try {
+            if (Files.exists(entry)) {
+                Path doomed = Files.createTempDirectory(root.resolve(kind), ".removing-");
+                Files.move(entry, doomed.resolve(key), StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(doomed);
+            }
+        } catch (IOException e) {
+            throw new HarnessException("cannot remove cache entry " + entry + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The finished entry for (kind, key), building it with {@code builder} into a temporary directory if missing. */
     public Path getOrBuild(String kind, String key, Builder builder, Progress progress) {
         Path kindDir = root.resolve(kind);

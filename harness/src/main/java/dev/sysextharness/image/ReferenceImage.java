@@ -1,5 +1,6 @@
 package dev.sysextharness.image;
 
+import dev.sysextharness.vm.BootDisk;
 import java.nio.file.Path;
 
 /**
@@ -21,6 +22,21 @@ public record ReferenceImage(Path dir, String systemdPackageVersion) {
 
     public Path rootfsTar() {
         return dir.resolve("rootfs.tar");
+    }
+
+    /** Boots this image's own disk. */
+    public BootDisk bootDisk() {
+        return withDisk(disk());
+    }
+
+    /** Boots another disk (an installed copy of this one) with this image's kernel. */
+    public BootDisk withDisk(Path otherDisk) {
+        return new BootDisk(otherDisk, "raw", kernel(), initrd(), kernelCommandLine());
+    }
+
+    /** The cache key of this image: its directory's name. */
+    public String key() {
+        return dir.getFileName().toString();
     }
 
     /** The kernel command line that boots this disk with the Kairos layout. */

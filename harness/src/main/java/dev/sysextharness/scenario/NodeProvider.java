@@ -5,6 +5,9 @@ import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.guest.NodeLauncher;
 import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.sysext.Sysext;
+import dev.sysextharness.vm.BootDisk;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +40,8 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
         Class<?> type = p.getParameter().getType();
-        return type == Node.class || type == Flavor.class || type == Expectation.class;
+        return type == Node.class || type == Flavor.class || type == Expectation.class || type == Sysext.class
+                || type == Extensions.class;
     }
 
     @Override
@@ -46,15 +50,29 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         if (type == Flavor.class) {
             return session.flavor(flavorName);
         }
+        if (type == Extensions.class) {
+            return session.extensions();
+        }
+        if (type == Sysext.class) {
+            return Sysext.on(node(c));
+        }
         if (type == Expectation.class) {
             return store(c).computeIfAbsent(Expectation.class, k -> new Expectation(), Expectation.class);
         }
+        return node(c);
+    }
+
+    private Node node(ExtensionContext c) {
         return store(c).computeIfAbsent(Node.class, k -> boot(c), Node.class);
     }
 
     private Node boot(ExtensionContext c) {
         Flavor flavor = session.flavor(flavorName);
-        return new NodeLauncher(flavor, session.bootDisk(flavor))
+        Bundles bundles = c.getRequiredTestMethod().getAnnotation(Bundles.class);
+        BootDisk disk = bundles == null ? session.bootDisk(flavor) : session.installedDisk(flavor, List.of(bundles.value()));
+        return new NodeLauncher(flavor, disk)
+                .guestForward(session.registryForward())
+                .savedStates(session.savedStates())
                 .accelerator(session.accelerator().accelerator())
                 .evidenceDir(evidenceDir(c))
                 .progress(session.progress())
@@ -80,6 +98,7 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         Throwable failure = c.getExecutionException().orElse(null);
         ScenarioOutcome outcome = ScenarioOutcome.of(failure);
         Node node = store(c).remove(Node.class, Node.class);
+        String startedBy = node == null ? "no node" : node.startedBy();
         Path dir = evidenceDir(c);
         Files.createDirectories(dir);
         if (node != null) {
@@ -101,6 +120,7 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         entry.put("observed", failure == null ? "as expected" : firstLine(failure));
         entry.put("durationMs", Long.toString(took.toMillis()));
         entry.put("evidence", dir.toString());
+        entry.put("start", startedBy);
         c.publishReportEntry(entry);
         ScenarioResultFile.write(dir, entry, failure);
     }

@@ -1,6 +1,16 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.extension.DistributionRegistry;
+import dev.sysextharness.extension.ExtensionCatalog;
+import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.image.ReferenceImage;
+import dev.sysextharness.install.Bundle;
+import dev.sysextharness.install.CloudConfig;
+import dev.sysextharness.install.ReferenceInstaller;
+import dev.sysextharness.vm.GuestForward;
+import dev.sysextharness.vm.SavedStates;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -10,7 +20,9 @@ import dev.sysextharness.vm.BootDisk;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,11 +33,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * disk (built once), and the evidence root. Configured through JUnit configuration parameters (which fall back
  * to system properties): {@code sysext.flavors}, {@code sysext.accel}, {@code sysext.evidenceDir}, {@code sysext.cacheDir}.
  */
-public final class ScenarioSession {
+public final class ScenarioSession implements AutoCloseable {
     public static final String FLAVORS = "sysext.flavors";
     public static final String ACCEL = "sysext.accel";
     public static final String EVIDENCE_DIR = "sysext.evidenceDir";
     public static final String CACHE_DIR = "sysext.cacheDir";
+    /** "true": every node cold-boots; otherwise nodes start from a saved ready state. */
+    public static final String COLD = "sysext.cold";
 
     private final Workspace workspace;
     private final List<String> flavorNames;
@@ -34,6 +48,10 @@ public final class ScenarioSession {
     private final Progress progress = Progress.to(System.err);
     private final Map<String, BootDisk> disks = new ConcurrentHashMap<>();
     private final Map<String, Flavor> flavors = new ConcurrentHashMap<>();
+    private final Map<String, BootDisk> installed = new ConcurrentHashMap<>();
+    private final DistributionRegistry registry;
+    private final Extensions extensions;
+    private final SavedStates savedStates;
 
     private ScenarioSession(ExtensionContext context) {
         this.workspace = Workspace.locate(context.getConfigurationParameter(CACHE_DIR).map(Path::of).orElse(null));
@@ -43,7 +61,13 @@ public final class ScenarioSession {
         this.evidenceRoot = context.getConfigurationParameter(EVIDENCE_DIR).map(Path::of)
                 .orElse(workspace.reportsDir().resolve("evidence-" + LocalDateTime.now()
                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        progress.step("scenarios on " + flavorNames + ", accelerator " + accelerator.accelerator().qemuName()
+        this.savedStates = context.getConfigurationParameter(COLD, Boolean::parseBoolean).orElse(false)
+                ? null : new SavedStates(workspace.cache());
+        this.registry = DistributionRegistry.start(evidenceRoot.resolve("registry"));
+        this.extensions = new Extensions(new ExtensionCatalog(workspace.extensionsDir()),
+                workspace.cache().root().resolve("jib"), registry, progress);
+        progress.step("scenarios on " + flavorNames + (savedStates == null ? ", cold boots" : ", restoring saved states")
+                + ", accelerator " + accelerator.accelerator().qemuName()
                 + " (" + accelerator.reason() + "), evidence in " + evidenceRoot);
     }
 
@@ -63,6 +87,59 @@ public final class ScenarioSession {
 
     public synchronized BootDisk bootDisk(Flavor flavor) {
         return disks.computeIfAbsent(flavor.name(), n -> new FlavorImages(workspace).bootDisk(flavor, progress));
+    }
+
+    /**
+     * The flavor's disk installed with these extensions as cloud-config bundles, the way Kairos installs them;
+     * built once per (flavor image, bundle set) and cached.
+     */
+    public BootDisk installedDisk(Flavor flavor, List<String> bundleNames) {
+        String key = flavor.name() + "|" + String.join(",", bundleNames);
+        synchronized (installed) {
+            BootDisk disk = installed.get(key);
+            if (disk == null) {
+                disk = install(flavor, bundleNames);
+                installed.put(key, disk);
+            }
+            return disk;
+        }
+    }
+
+    private BootDisk install(Flavor flavor, List<String> bundleNames) {
+        if (flavor.family() != Family.REFERENCE) {
+            throw new HarnessException("install-time bundles on " + flavor.name() + " need the Kairos ISO installer, not implemented yet");
+        }
+        ReferenceImage base = new FlavorImages(workspace).referenceImage(flavor, progress);
+        List<Bundle> bundles = new ArrayList<>();
+        Map<String, String> digests = new HashMap<>();
+        for (String name : bundleNames) {
+            PublishedExtension ext = extensions.published(name);
+            bundles.add(Bundle.container("/var/lib/extensions/" + ext.extensionName(), ext.guestRef()));
+            digests.put(ext.guestRef(), ext.digest());
+        }
+        CloudConfig config = new CloudConfig("/dev/vda", flavor.login(), bundles);
+        Path entry = new ReferenceInstaller(workspace.cache()).install(base.dir(), base.key(),
+                CloudConfig.parse("rendered cloud-config", config.render()), digests, registry.baseUrl(), progress);
+        return base.withDisk(entry.resolve("disk.img"));
+    }
+
+    /** Null when every node cold-boots. */
+    public SavedStates savedStates() {
+        return savedStates;
+    }
+
+    public Extensions extensions() {
+        return extensions;
+    }
+
+    /** The one guestfwd rule of every node: the run's registry at 10.0.2.100:5000. */
+    public GuestForward registryForward() {
+        return GuestForward.registry(registry.port());
+    }
+
+    @Override
+    public void close() {
+        registry.close();
     }
 
     public AcceleratorProbe.Choice accelerator() {

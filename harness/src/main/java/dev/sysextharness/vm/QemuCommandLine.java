@@ -97,6 +97,16 @@ public final class QemuCommandLine {
         return this;
     }
 
+    /**
+     * What shapes the guest's machine (and so must be identical between saving a state and restoring it);
+     * per-VM paths and ports are not part of it.
+     */
+    public List<String> machineArguments() {
+        return List.of("binary=" + binary, "machine=q35", "accel=" + accel.qemuName(), "smp=" + cpus, "m=" + memoryMiB,
+                "devices=virtio-blk,virtio-net-pci,virtio-rng-pci", "cdroms=" + cdroms.size(),
+                "kernel=" + (kernel != null));
+    }
+
     public List<String> build() {
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(serialLog, "serialLog");

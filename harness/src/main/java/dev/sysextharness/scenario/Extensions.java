@@ -1,0 +1,50 @@
+package dev.sysextharness.scenario;
+
+import dev.sysextharness.extension.DistributionRegistry;
+import dev.sysextharness.extension.Extension;
+import dev.sysextharness.extension.ExtensionCatalog;
+import dev.sysextharness.extension.OciImageBuilder;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.vm.GuestForward;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The run's extension images: built from images/extensions/ with jib-core and pushed once to the run's registry. */
+public final class Extensions {
+    static final String TAG = "1";
+
+    private final ExtensionCatalog catalog;
+    private final OciImageBuilder builder;
+    private final DistributionRegistry registry;
+    private final Progress progress;
+    private final Map<String, PublishedExtension> published = new ConcurrentHashMap<>();
+
+    Extensions(ExtensionCatalog catalog, Path jibCache, DistributionRegistry registry, Progress progress) {
+        this.catalog = catalog;
+        this.builder = new OciImageBuilder(jibCache);
+        this.registry = registry;
+        this.progress = progress;
+    }
+
+    /** The extension's image in the registry, building and pushing it on first use. */
+    public PublishedExtension published(String name) {
+        return published.computeIfAbsent(name, n -> {
+            var ext = catalog.load(n);
+            String hostRef = registry.hostAddress() + "/" + ext.name() + ":" + TAG;
+            String digest = builder.push(ext, hostRef);
+            String guestRef = GuestForward.REGISTRY_ADDRESS + ":" + GuestForward.REGISTRY_PORT + "/" + ext.name() + ":" + TAG;
+            progress.step("published extension " + n + " as " + hostRef + " (" + digest + ")");
+            return new PublishedExtension(ext.name(), ext.extensionName(), guestRef, hostRef, digest);
+        });
+    }
+
+    /** The definition and tree of an extension, for computing expectations. */
+    public Extension definition(String name) {
+        return catalog.load(name);
+    }
+
+    public DistributionRegistry registry() {
+        return registry;
+    }
+}

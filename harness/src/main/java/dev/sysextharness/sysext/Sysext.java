@@ -1,0 +1,108 @@
+package dev.sysextharness.sysext;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.CommandResult;
+import dev.sysextharness.guest.Mount;
+import dev.sysextharness.guest.Node;
+import dev.sysextharness.host.HarnessException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every sysext read and write on a node goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
+ * ({@code sudo} drops the variable, so it is passed explicitly) or through the service, which carries its drop-in.
+ */
+public final class Sysext {
+    static final String RUNTIME_DROP_IN = "/run/systemd/system/systemd-sysext.service.d/zz-harness-hierarchies.conf";
+
+    private final Node node;
+    private List<String> hierarchies;
+
+    private Sysext(Node node) {
+        this.node = node;
+        this.hierarchies = node.flavor().sysext().hierarchies();
+    }
+
+    public static Sysext on(Node node) {
+        return new Sysext(node);
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public Flavor flavor() {
+        return node.flavor();
+    }
+
+    /** The hierarchies in force: the flavor's, or the opted-in list after {@link #optInOpt()}. */
+    public List<String> hierarchies() {
+        return hierarchies;
+    }
+
+    private String env() {
+        return "env SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", hierarchies);
+    }
+
+    /** Unpacks an image (as the guest reaches it) into /var/lib/extensions/NAME with the flavor's own command. */
+    public CommandResult unpack(String guestImage, String extensionName) {
+        return node.run(node.flavor().unpackCommand(guestImage, "/var/lib/extensions/" + extensionName));
+    }
+
+    /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
+    public CommandResult refresh() {
+        return node.run("sudo systemctl restart systemd-sysext");
+    }
+
+    /** Unmerges through the service (ExecStop=systemd-sysext unmerge, with the drop-in's hierarchies). */
+    public CommandResult stopService() {
+        return node.run("sudo systemctl stop systemd-sysext");
+    }
+
+    public CommandResult merge() {
+        return node.run("sudo " + env() + " systemd-sysext merge");
+    }
+
+    public CommandResult unmerge() {
+        return node.run("sudo " + env() + " systemd-sysext unmerge");
+    }
+
+    public SysextStatus status() {
+        CommandResult r = node.run("sudo " + env() + " systemd-sysext status --json=short");
+        if (!r.succeeded()) {
+            throw new HarnessException("systemd-sysext status failed on " + node.flavor().name() + ": " + r.describe());
+        }
+        return SysextStatus.parse(r.stdout());
+    }
+
+    /** What a non-login shell sees without the Kairos variable (the pitfall Kairos's own test works around). */
+    public SysextStatus statusWithDefaultHierarchies() {
+        return SysextStatus.parse(node.run("sudo systemd-sysext status --json=short").stdout());
+    }
+
+    /** The mount on a hierarchy, or null. */
+    public Mount mount(String hierarchy) {
+        return node.mount(hierarchy);
+    }
+
+    /**
+     * The documented /opt opt-in: the service's hierarchy list plus /opt. Kairos rewrites its drop-in from a
+     * {@code stages.initramfs.after} cloud-config at every boot; on the reference node the same override is a
+     * drop-in under /run, so it lasts until the next boot, as a stage that is not configured would.
+     */
+    public void optInOpt() {
+        List<String> withOpt = new ArrayList<>(node.flavor().sysext().hierarchies());
+        if (!withOpt.contains("/opt")) {
+            withOpt.add("/opt");
+        }
+        String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
+        node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN
+                + " && systemctl daemon-reload");
+        hierarchies = List.copyOf(withOpt);
+    }
+
+    /** Whether root can create a file in {@code dir} (and removes it again). */
+    public boolean writable(String dir) {
+        return node.run("sudo sh -c 'f=" + dir + "/.harness-write-probe; touch $f && rm -f $f'").succeeded();
+    }
+}

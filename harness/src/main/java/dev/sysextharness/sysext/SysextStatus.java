@@ -1,0 +1,48 @@
+package dev.sysextharness.sysext;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sysextharness.flavor.ConfigFiles;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parsed {@code systemd-sysext status --json=short}. Its {@code extensions} field is the string "none" when nothing is
+ * merged on a hierarchy and an array of names otherwise.
+ */
+public record SysextStatus(List<HierarchyStatus> hierarchies, String raw) {
+
+    public static SysextStatus parse(String json) {
+        try {
+            JsonNode root = ConfigFiles.json().readTree(json);
+            List<HierarchyStatus> rows = new ArrayList<>();
+            for (JsonNode row : root) {
+                JsonNode ext = row.path("extensions");
+                List<String> names = new ArrayList<>();
+                if (ext.isArray()) {
+                    ext.forEach(n -> names.add(n.asText()));
+                } else if (!ext.isTextual() || !ext.asText().equals("none")) {
+                    throw new IllegalArgumentException("unexpected 'extensions' value " + ext + " in: " + json);
+                }
+                rows.add(new HierarchyStatus(row.path("hierarchy").asText(), List.copyOf(names)));
+            }
+            return new SysextStatus(List.copyOf(rows), json.strip());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("systemd-sysext status printed something that is not JSON: " + json, e);
+        }
+    }
+
+    /** Hierarchies on which {@code extension} is merged. */
+    public List<String> hierarchiesWith(String extension) {
+        return hierarchies.stream().filter(h -> h.extensions().contains(extension)).map(HierarchyStatus::hierarchy).toList();
+    }
+
+    public boolean anyMerged() {
+        return hierarchies.stream().anyMatch(HierarchyStatus::merged);
+    }
+
+    public List<String> extensionsOn(String hierarchy) {
+        return hierarchies.stream().filter(h -> h.hierarchy().equals(hierarchy)).findFirst()
+                .map(HierarchyStatus::extensions).orElse(List.of());
+    }
+}

@@ -1,0 +1,160 @@
+package dev.sysextharness.vm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sysextharness.flavor.ConfigFiles;
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.host.OwnedProcesses;
+import dev.sysextharness.image.ContentHash;
+import dev.sysextharness.image.ImageCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Saved ready states in the image cache, keyed by everything that shapes them: the boot disk (path, size, mtime),
+ * kernel and initramfs, the QEMU version, the machine (accelerator, memory, cpus, devices) and the state format.
+ */
+public final class SavedStates {
+    static final String KIND = "state";
+    /** Bump when what a saved state contains or how it is taken changes. */
+    static final String FORMAT = "sysext-harness-state-1";
+    private static final Duration MIGRATE_DEADLINE = Duration.ofSeconds(120);
+
+    private final ImageCache cache;
+
+    public SavedStates(ImageCache cache) {
+        this.cache = cache;
+    }
+
+    public String key(BootDisk disk, QemuCommandLine machine) {
+        ContentHash h = new ContentHash().add("format", FORMAT).add("qemu", QemuVersion.get());
+        fileIdentity(h, "disk", disk.disk());
+        if (disk.directKernel()) {
+            fileIdentity(h, "kernel", disk.kernel());
+            fileIdentity(h, "initrd", disk.initrd());
+            h.add("append", disk.append());
+        }
+        return h.add("machine", String.join(" ", machine.machineArguments())).hex();
+    }
+
+    private static void fileIdentity(ContentHash h, String name, Path p) {
+        try {
+            h.add(name, p.toAbsolutePath() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis());
+        } catch (IOException e) {
+            throw new HarnessException("cannot stat " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A usable state for this key, or null with the reason logged by the caller through {@code why}. */
+    public SavedState find(String key, StringBuilder why) {
+        Path dir = cache.find(KIND, key);
+        if (dir == null) {
+            why.append("no saved state yet");
+            return null;
+        }
+        try {
+            JsonNode meta = ConfigFiles.json().readTree(dir.resolve("state.json").toFile());
+            SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText());
+            String now = sha256(state.frozenOverlay());
+            if (!now.equals(state.frozenSha256())) {
+                why.append("the frozen overlay ").append(state.frozenOverlay()).append(" changed since the state was saved");
+                return null;
+            }
+            return state;
+        } catch (IOException e) {
+            why.append("unreadable saved state in ").append(dir).append(": ").append(e.getMessage());
+            return null;
+        }
+    }
+
+    /** Removes a state that failed to restore, so the next cold boot saves a fresh one. */
+    public void discard(String key) {
+        cache.remove(KIND, key);
+    }
+
+    /**
+     * Freezes a ready VM: QMP stop (which flushes its disks), migrate to a file, quit; its overlay becomes the
+     * state's frozen disk. The VM is gone afterwards; restore it to go on.
+     */
+    public SavedState save(String key, Vm vm, Path overlay, String bootId) {
+        Path dir = cache.getOrBuild(KIND, key, (into, progress) -> {
+            Path vmstate = into.resolve(SavedState.VMSTATE);
+            vm.qmp(qmp -> {
+                qmp.execute("stop", Map.of());
+                qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", 10L * 1024 * 1024 * 1024));
+                qmp.execute("migrate", Map.of("uri", "exec:cat > " + vmstate));
+                try {
+                    Awaitility.await("migration of " + vm.dir() + " to " + vmstate).atMost(MIGRATE_DEADLINE)
+                            .pollDelay(Duration.ofMillis(50)).pollInterval(Duration.ofMillis(50)).pollInSameThread()
+                            .until(() -> {
+                                String status = qmp.execute("query-migrate", Map.of()).path("status").asText();
+                                if (status.equals("failed") || status.equals("cancelled")) {
+                                    throw new IOException("migration " + status);
+                                }
+                                return status.equals("completed");
+                            });
+                } catch (ConditionTimeoutException e) {
+                    throw new IOException("migration did not complete within " + MIGRATE_DEADLINE.toSeconds() + " s");
+                }
+                qmp.execute("quit", Map.of());
+                return null;
+            });
+            awaitExit(vm);
+            Path frozen = into.resolve(SavedState.FROZEN);
+            Files.move(overlay, frozen);
+            Files.setPosixFilePermissions(frozen, PosixFilePermissions.fromString("r--r--r--"));
+            Files.writeString(into.resolve("state.json"), ConfigFiles.json().createObjectNode()
+                    .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("savedFrom", vm.dir().toString()).toString());
+        }, progress -> { });
+        StringBuilder why = new StringBuilder();
+        SavedState state = find(key, why);
+        if (state == null) {
+            throw new HarnessException("saved state " + dir + " is unusable right after saving: " + why);
+        }
+        return state;
+    }
+
+    private static void awaitExit(Vm vm) throws IOException {
+        try {
+            if (!vm.waitForExit(Duration.ofSeconds(30))) {
+                throw new IOException("QEMU did not quit after the state was saved");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            MessageDigest d = ((DigestInputStream) in).getMessageDigest();
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The QEMU version string, read once. */
+    static final class QemuVersion {
+        private static String version;
+
+        static synchronized String get() {
+            if (version == null) {
+                version = OwnedProcesses.run(List.of("qemu-system-x86_64", "--version"), 30).lines().findFirst().orElse("?");
+            }
+            return version;
+        }
+    }
+}
