@@ -88,13 +88,8 @@ public final class NodeLauncher {
      * on, frozen into a new state and restored from it, so every node starts from the same point).
      */
     public Node start() {
-        try {
-            Files.createDirectories(evidenceDir);
-        } catch (IOException e) {
-            throw new HarnessException("cannot create evidence directory " + evidenceDir + ": " + e.getMessage(), e);
-        }
         if (states == null) {
-            return coldBoot(evidenceDir, false);
+            return coldBoot(evidenceDir);
         }
         String key = states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1));
         StringBuilder why = new StringBuilder();
@@ -108,13 +103,14 @@ public final class NodeLauncher {
             }
         }
         progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
-        Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"), true);
+        Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"));
         cold.detachSession();
         SavedState saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
         return restore(saved);
     }
 
-    private Node coldBoot(Path dir, boolean forSaving) {
+    private Node coldBoot(Path dir) {
+        createDirectory(dir);
         Path overlay = Overlay.create(disk.disk(), disk.format(), dir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
         Vm vm = Vm.start(commandLine(overlay, port), dir, port);
@@ -126,6 +122,7 @@ public final class NodeLauncher {
     }
 
     private Node restore(SavedState state) {
+        createDirectory(evidenceDir);
         Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
         Vm vm = Vm.start(commandLine(overlay, port).incoming(state.incomingUri()), evidenceDir, port);
@@ -148,6 +145,14 @@ public final class NodeLauncher {
         Node node = awaitReady(vm, transcript, "restore", scaled(flavor.timeouts().boot()));
         node.stepClockToHost();
         return node;
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new HarnessException("cannot create evidence directory " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline) {
