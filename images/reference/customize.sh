@@ -17,6 +17,7 @@ mkdir -p "$root/etc/ssh/sshd_config.d"
 printf 'PasswordAuthentication yes\nUseDNS no\n' > "$root/etc/ssh/sshd_config.d/kairos.conf"
 
 install -D -m 0644 "$files/20-wired.network" "$root/etc/systemd/network/20-wired.network"
+install -D -m 0644 "$files/modprobe-blacklist.conf" "$root/etc/modprobe.d/reference-node-blacklist.conf"
 
 # Kairos's systemd-sysext drop-in (kairos-init 99_sysext.yaml): hierarchy list, refresh as ExecStart,
 # --image-policy only where systemd knows it (>= 254; the flavor leaves IMAGE_POLICY empty otherwise).

@@ -15,6 +15,9 @@ import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.vm.AcceleratorProbe;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.Overlay;
+import dev.sysextharness.report.RunReport;
+import dev.sysextharness.scenario.ScenarioRun;
+import dev.sysextharness.vm.SavedStates;
 import dev.sysextharness.vm.Vm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,12 +36,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Measures, in one run on this machine: a bare QEMU boot of the overlay to the serial "login:" prompt, and the
- * harness's cold boot to ready, on the same disk with the same QEMU command line, alternating rounds.
+ * Measures, in one run on this machine: a bare QEMU boot of the overlay to the serial "login:" prompt against the
+ * harness's cold boot to ready (same disk, same QEMU command line, alternating rounds); restore to ready; and the
+ * core scenario set with restore and cold boots, with one and two jobs, with the median marginal cost of a
+ * non-reboot scenario.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure a bare QEMU boot to the serial login: prompt against the harness's cold boot to ready "
-                + "(same disk, same command line, alternating rounds) and print the figures and their ratio.")
+        description = "Measure boots (bare QEMU to login:, harness cold boot and restore to ready) and the core scenario "
+                + "set (restore vs --cold, --jobs 1 vs 2) in one run; print seconds and ratios, optionally as JSON.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, paramLabel = "NAME", description = "Flavor (default: ${DEFAULT-VALUE}).")
     String flavorName;
@@ -48,6 +53,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON, in seconds.")
     Path json;
+
+    @Option(names = "--boots-only", description = "Only the boot figures (skip the three runs of the core scenario set).")
+    boolean bootsOnly;
+
+    @Option(names = "--core-set", defaultValue = "ExtensionScenarios.*", paramLabel = "GLOB",
+            description = "The core scenario set (default: ${DEFAULT-VALUE}, the scenarios of issue 3).")
+    String coreSet;
 
     @Mixin
     CommonOptions common;
@@ -79,21 +91,71 @@ final class BenchCommand implements Callable<Integer> {
             }
             progress.step(String.format("round %d: harness cold boot to ready: %.2f s", i, harness.get(harness.size() - 1)));
         }
-        double bareMedian = median(bare);
-        double coldMedian = median(harness);
-        System.out.printf("%nflavor %s, accelerator %s, %d round(s)%n", flavor.name(), accel.accelerator().qemuName(), rounds);
-        System.out.printf("image build (cached if ~0)          %8.2f s%n", buildS);
-        System.out.printf("bare QEMU boot to login: (median)   %8.2f s   %s%n", bareMedian, bare);
-        System.out.printf("harness cold boot to ready (median) %8.2f s   %s%n", coldMedian, harness);
-        System.out.printf("ratio cold/bare                     %8.3f   (goal <= 1.10)%n", coldMedian / bareMedian);
+        List<Double> restores = new ArrayList<>();
+        SavedStates states = new SavedStates(ws.cache());
+        for (int i = 0; i <= rounds; i++) {
+            try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).savedStates(states)
+                    .evidenceDir(dir.resolve("restore-" + i)).start()) {
+                if (i > 0) { // start 0 may have had to save the state first
+                    restores.add(seconds(node.ready().readyAfter()));
+                    progress.step(String.format("restore %d: ready after %.2f s", i, restores.get(restores.size() - 1)));
+                }
+            }
+        }
+        Figures f = new Figures();
+        f.put("build_s", buildS);
+        f.put("bare_boot_s", median(bare));
+        f.put("cold_ready_s", median(harness));
+        f.put("restore_ready_s", median(restores));
+        if (!bootsOnly) {
+            RunReport restoreJobs1 = core(flavor, dir, "core-restore-jobs1", false, 1, progress);
+            f.put("core_set_restore_s", restoreJobs1.wallSeconds());
+            f.put("jobs1_s", restoreJobs1.wallSeconds());
+            f.put("scenario_marginal_median_s", median(restoreJobs1.results().stream().filter(r -> r.reboots() == 0)
+                    .map(r -> r.durationMs() / 1000.0).toList()));
+            f.put("core_set_cold_s", core(flavor, dir, "core-cold-jobs1", true, 1, progress).wallSeconds());
+            f.put("jobs2_s", core(flavor, dir, "core-restore-jobs2", false, 2, progress).wallSeconds());
+        }
+
+        System.out.printf("%nflavor %s, accelerator %s, %d round(s), evidence in %s%n", flavor.name(),
+                accel.accelerator().qemuName(), rounds, dir);
+        System.out.printf("image build (0 when cached)             %8.2f s%n", f.get("build_s"));
+        System.out.printf("bare QEMU boot to login: (median)       %8.2f s   %s%n", f.get("bare_boot_s"), bare);
+        System.out.printf("harness cold boot to ready (median)     %8.2f s   %s%n", f.get("cold_ready_s"), harness);
+        System.out.printf("harness restore to ready (median)       %8.2f s   %s%n", f.get("restore_ready_s"), restores);
+        System.out.printf("  cold / bare                           %8.3f     (goal <= 1.10)%n", f.get("cold_ready_s") / f.get("bare_boot_s"));
+        System.out.printf("  restore / cold                        %8.3f     (goal <= 0.10)%n", f.get("restore_ready_s") / f.get("cold_ready_s"));
+        if (!bootsOnly) {
+            System.out.printf("non-reboot scenario, median marginal    %8.2f s   (goal <= 5 s)%n", f.get("scenario_marginal_median_s"));
+            System.out.printf("core set, restore, --jobs 1             %8.2f s   (goal <= 180 s)%n", f.get("core_set_restore_s"));
+            System.out.printf("core set, --cold, --jobs 1              %8.2f s%n", f.get("core_set_cold_s"));
+            System.out.printf("core set, restore, --jobs 2             %8.2f s%n", f.get("jobs2_s"));
+            System.out.printf("  cold / restore                        %8.3f%n", f.get("core_set_cold_s") / f.get("core_set_restore_s"));
+            System.out.printf("  jobs 2 / jobs 1                       %8.3f%n", f.get("jobs2_s") / f.get("jobs1_s"));
+        }
         if (json != null) {
             ObjectNode o = ConfigFiles.json().createObjectNode()
-                    .put("flavor", flavor.name()).put("accelerator", accel.accelerator().qemuName()).put("rounds", rounds)
-                    .put("build_s", buildS).put("bare_boot_s", bareMedian).put("cold_ready_s", coldMedian)
-                    .put("cold_over_bare", coldMedian / bareMedian);
+                    .put("flavor", flavor.name()).put("accelerator", accel.accelerator().qemuName()).put("rounds", rounds);
+            f.forEach(o::put);
             Files.writeString(json, ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(o));
         }
         return ExitCodes.OK;
+    }
+
+    private RunReport core(Flavor flavor, Path dir, String name, boolean cold, int jobs, Progress progress) throws IOException {
+        String glob = coreSet;
+        progress.step("core set: " + name);
+        RunReport r = new ScenarioRun(List.of(flavor)).cold(cold).jobs(jobs).scenarios(glob)
+                .progress(progress).execute(name, dir.resolve(name));
+        if (r.count("passed") != r.results().size()) {
+            throw new HarnessException("core set " + name + " did not pass entirely; see " + r.dir().resolve("index.html"));
+        }
+        progress.step(String.format("core set %s: %.1f s", name, r.wallSeconds()));
+        return r;
+    }
+
+    /** Named figures in seconds, in the order they were measured. */
+    static final class Figures extends java.util.LinkedHashMap<String, Double> {
     }
 
     /** QEMU with the harness's own command line, clocked from process start to "login:" on the serial console. */

@@ -2,8 +2,8 @@ package dev.sysextharness.cli;
 
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.host.HarnessException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** sysext-harness: boots Kairos-layout nodes in QEMU and proves what systemd-sysext does on them. */
 @Command(name = "sysext-harness", mixinStandardHelpOptions = true, version = "sysext-harness 0.1.0",

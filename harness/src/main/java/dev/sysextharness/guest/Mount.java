@@ -5,7 +5,9 @@ import dev.sysextharness.flavor.ConfigFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One mount as {@code findmnt} reports it. {@code fsRoot} is the directory of the source file system that is
@@ -13,7 +15,8 @@ import java.util.List;
  */
 public record Mount(String target, String source, String fsType, List<String> options, String label, String fsRoot) {
 
-    public static final String FINDMNT = "findmnt -J -o TARGET,SOURCE,FSTYPE,OPTIONS,LABEL,FSROOT --mountpoint ";
+    /** All mounts as a flat list; the harness picks its targets from it (one call for any number of them). */
+    public static final String FINDMNT = "findmnt -J -l -o TARGET,SOURCE,FSTYPE,OPTIONS,LABEL,FSROOT";
 
     public boolean readOnly() {
         return options.contains("ro");
@@ -25,20 +28,20 @@ public record Mount(String target, String source, String fsType, List<String> op
                 .findFirst().orElse(null);
     }
 
-    /** Parses findmnt -J output; null when nothing is mounted there. */
-    static Mount parse(String json) {
+    /** Every mount findmnt -J -l printed, the top (last) one per target winning. */
+    static Map<String, Mount> parseAll(String json) {
+        Map<String, Mount> byTarget = new LinkedHashMap<>();
         if (json.isBlank()) {
-            return null;
+            return byTarget;
         }
         try {
-            JsonNode fs = ConfigFiles.json().readTree(json).path("filesystems");
-            if (!fs.isArray() || fs.isEmpty()) {
-                return null;
+            for (JsonNode m : ConfigFiles.json().readTree(json).path("filesystems")) {
+                Mount mount = new Mount(m.path("target").asText(), m.path("source").asText(), m.path("fstype").asText(),
+                        Arrays.asList(m.path("options").asText().split(",")), m.path("label").asText(null),
+                        m.path("fsroot").asText());
+                byTarget.put(mount.target(), mount);
             }
-            JsonNode m = fs.get(fs.size() - 1); // the top mount at that point
-            return new Mount(m.path("target").asText(), m.path("source").asText(), m.path("fstype").asText(),
-                    Arrays.asList(m.path("options").asText().split(",")), m.path("label").asText(null),
-                    m.path("fsroot").asText());
+            return byTarget;
         } catch (IOException e) {
             throw new UncheckedIOException("findmnt printed something that is not JSON: " + json, e);
         }

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A booted, ready node of a flavor: the thing scenarios talk to. Every command is recorded in the node's transcript
@@ -21,6 +24,7 @@ public final class Node implements AutoCloseable {
     private SshSession ssh;
     private Ready ready;
     private final String startedBy;
+    private int reboots;
 
     Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready, String startedBy) {
         this.startedBy = startedBy;
@@ -52,6 +56,11 @@ public final class Node implements AutoCloseable {
         return vm.dir();
     }
 
+    /** How many times this node was rebooted. */
+    public int reboots() {
+        return reboots;
+    }
+
     /** "cold boot" or "restore". */
     public String startedBy() {
         return startedBy;
@@ -69,9 +78,10 @@ public final class Node implements AutoCloseable {
      * A restored guest's clock keeps the saved moment: step it to the host's time and record the drift.
      */
     void stepClockToHost() {
-        long guestMillis = (long) (Double.parseDouble(run("date +%s.%N").out()) * 1000);
         long hostMillis = System.currentTimeMillis();
-        run(String.format("sudo date -s @%d.%03d >/dev/null", hostMillis / 1000, hostMillis % 1000));
+        // prints the guest's time, then sets the host's: one round trip
+        String before = run(String.format("date +%%s.%%N; sudo date -s @%d.%03d >/dev/null", hostMillis / 1000, hostMillis % 1000)).out();
+        long guestMillis = (long) (Double.parseDouble(before.lines().findFirst().orElse("0")) * 1000);
         transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time", (hostMillis - guestMillis) / 1000.0));
     }
 
@@ -117,8 +127,23 @@ public final class Node implements AutoCloseable {
 
     /** The mount at {@code path} as findmnt sees it, or null when {@code path} is not a mount point. */
     public Mount mount(String path) {
-        CommandResult r = run(Mount.FINDMNT + path);
-        return r.succeeded() ? Mount.parse(r.stdout()) : null;
+        return mounts(List.of(path)).get(path);
+    }
+
+    /** The top mount on each of {@code paths} that is a mount point, from one findmnt call. */
+    public Map<String, Mount> mounts(List<String> paths) {
+        CommandResult r = run(Mount.FINDMNT);
+        if (!r.succeeded()) {
+            throw new HarnessException("findmnt failed on " + flavor.name() + ": " + r.describe());
+        }
+        Map<String, Mount> all = Mount.parseAll(r.stdout());
+        Map<String, Mount> wanted = new LinkedHashMap<>();
+        for (String p : paths) {
+            if (all.containsKey(p)) {
+                wanted.put(p, all.get(p));
+            }
+        }
+        return wanted;
     }
 
     public String bootId() {
@@ -142,6 +167,7 @@ public final class Node implements AutoCloseable {
         ssh = r.session();
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
+        reboots++;
         transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
                 + String.format(" in %.1f s", proof.took().toMillis() / 1000.0));
         return proof;

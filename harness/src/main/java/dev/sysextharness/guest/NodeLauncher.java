@@ -11,13 +11,14 @@ import dev.sysextharness.vm.Overlay;
 import dev.sysextharness.vm.QemuCommandLine;
 import dev.sysextharness.vm.SavedState;
 import dev.sysextharness.vm.SavedStates;
-import java.util.Map;
-import org.awaitility.Awaitility;
 import dev.sysextharness.vm.Vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.awaitility.Awaitility;
 
 /**
  * Boots a node of a flavor on its own qcow2 overlay of a base disk and waits until it is ready:
@@ -31,6 +32,7 @@ public final class NodeLauncher {
     private GuestForward guestForward;
     private Progress progress = Progress.silent();
     private SavedStates states;
+    private static final Map<String, Object> SAVING = new ConcurrentHashMap<>();
 
     public NodeLauncher(Flavor flavor, BootDisk disk) {
         this.flavor = flavor;
@@ -102,15 +104,28 @@ public final class NodeLauncher {
                 states.discard(key);
             }
         }
-        progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
-        Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"));
-        cold.detachSession();
-        SavedState saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
-        return restore(saved);
+        // One thread makes the state; parallel starts of the same disk wait for it instead of all cold-booting.
+        synchronized (SAVING.computeIfAbsent(key, k -> new Object())) {
+            SavedState meanwhile = states.find(key, new StringBuilder());
+            if (meanwhile != null) {
+                return restore(meanwhile);
+            }
+            progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
+            Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"));
+            SavedState saved;
+            try {
+                cold.detachSession();
+                saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
+            } finally {
+                cold.close();
+            }
+            return restore(saved);
+        }
     }
 
     private Node coldBoot(Path dir) {
         createDirectory(dir);
+        SshSession.warmUp();
         Path overlay = Overlay.create(disk.disk(), disk.format(), dir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
         Vm vm = Vm.start(commandLine(overlay, port), dir, port);
@@ -123,6 +138,7 @@ public final class NodeLauncher {
 
     private Node restore(SavedState state) {
         createDirectory(evidenceDir);
+        SshSession.warmUp();
         Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
         Vm vm = Vm.start(commandLine(overlay, port).incoming(state.incomingUri()), evidenceDir, port);

@@ -4,6 +4,10 @@ import dev.sysextharness.flavor.Login;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.vm.Vm;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,9 +57,11 @@ public final class Readiness {
             if (left.isNegative()) {
                 left = Duration.ofSeconds(1);
             }
-            CommandResult state = session.exec("systemctl is-system-running --wait", left);
+            CommandResult state = session.exec("systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id", left);
             transcript.record(state);
-            String systemState = state.out();
+            List<String> lines = state.out().lines().toList();
+            String systemState = lines.isEmpty() ? "" : lines.get(0);
+            String bootId = lines.size() < 2 ? "" : lines.get(1);
             if (state.exitCode() == -1 || systemState.equals("starting") || systemState.equals("initializing")) {
                 session.close();
                 throw notReady(vm, deadline, "systemd still '" + systemState + "'");
@@ -70,9 +76,7 @@ public final class Readiness {
                 transcript.record(units);
                 failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
             }
-            CommandResult bootId = session.exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(30));
-            transcript.record(bootId);
-            Ready ready = new Ready(bootId.out(), systemState, failed, sshAfter, Duration.between(start, Instant.now()));
+            Ready ready = new Ready(bootId, systemState, failed, sshAfter, Duration.between(start, Instant.now()));
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
@@ -80,7 +84,28 @@ public final class Readiness {
         }
     }
 
+    /**
+     * A cheap probe first: a plain socket that must read the server's "SSH-" banner. Until sshd answers, QEMU's
+     * hostfwd accepts and drops the connection, and a full SSH client attempt would only cost host CPU that the
+     * emulated guest needs.
+     */
+    static boolean bannerAnswers(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            s.setSoTimeout(1500);
+            byte[] b = new byte[4];
+            int n = s.getInputStream().readNBytes(b, 0, 4);
+            return n == 4 && new String(b, StandardCharsets.US_ASCII).equals("SSH-");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static SshSession tryLogin(Vm vm, Login login, String previousBootId, Instant end, AtomicReference<String> problem) {
+        if (!bannerAnswers(vm.sshPort())) {
+            problem.set("no SSH banner on 127.0.0.1:" + vm.sshPort());
+            return null;
+        }
         Duration left = Duration.between(Instant.now(), end);
         Duration attempt = left.compareTo(Duration.ofSeconds(10)) < 0 ? left : Duration.ofSeconds(10);
         if (attempt.isNegative() || attempt.isZero()) {

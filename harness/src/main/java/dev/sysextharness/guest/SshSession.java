@@ -36,6 +36,11 @@ public final class SshSession implements AutoCloseable {
         return client;
     }
 
+    /** Loads and starts the client before a VM competes with it for CPU (class loading, JIT). */
+    public static void warmUp() {
+        CLIENT.isStarted();
+    }
+
     public static SshSession open(int port, Login login, Duration timeout) throws IOException {
         ClientSession s = CLIENT.connect(login.user(), "127.0.0.1", port).verify(timeout).getSession();
         try {

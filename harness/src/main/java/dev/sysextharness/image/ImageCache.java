@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -22,6 +25,9 @@ import java.util.stream.Stream;
 public final class ImageCache {
     /** Marks a finished entry; written last, inside the temporary directory, before the rename. */
     static final String COMPLETE = ".complete";
+
+    /** File locks exclude other processes; these exclude other threads of this one (FileChannel.lock would throw). */
+    private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Path root;
 
@@ -68,6 +74,8 @@ public final class ImageCache {
     public Path getOrBuild(String kind, String key, Builder builder, Progress progress) {
         Path kindDir = root.resolve(kind);
         Path entry = kindDir.resolve(key);
+        ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(entry.toAbsolutePath(), k -> new ReentrantLock());
+        threadLock.lock();
         try {
             Files.createDirectories(kindDir);
             try (FileChannel lockFile = FileChannel.open(kindDir.resolve(key + ".lock"),
@@ -95,6 +103,8 @@ public final class ImageCache {
             }
         } catch (IOException e) {
             throw new HarnessException("image cache " + entry + ": " + e.getMessage(), e);
+        } finally {
+            threadLock.unlock();
         }
     }
 

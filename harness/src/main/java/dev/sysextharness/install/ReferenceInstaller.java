@@ -1,14 +1,14 @@
 package dev.sysextharness.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sysextharness.extension.LayerFlattener;
+import dev.sysextharness.extension.RegistryClient;
 import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.image.ContentHash;
 import dev.sysextharness.image.ImageCache;
-import dev.sysextharness.extension.LayerFlattener;
-import dev.sysextharness.extension.RegistryClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -55,7 +55,7 @@ public final class ReportListener implements TestExecutionListener {
         ScenarioResult r;
         if (e != null) {
             r = new ScenarioResult(e.get("flavor"), e.get("scenario"), e.get("outcome"), e.get("expected"), e.get("observed"),
-                    Long.parseLong(e.get("durationMs")), e.get("evidence"));
+                    Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")));
         } else {
             String observed = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse(""))
                     .orElse("as expected");
@@ -64,7 +64,7 @@ public final class ReportListener implements TestExecutionListener {
                 case ABORTED -> "skipped";
                 case FAILED -> result.getThrowable().filter(t -> t instanceof AssertionError).isPresent() ? "failed" : "error";
             };
-            r = new ScenarioResult(flavorOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString());
+            r = new ScenarioResult(flavorOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString(), 0);
         }
         report.add(r);
         progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + "] "

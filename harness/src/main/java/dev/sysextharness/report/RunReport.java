@@ -19,6 +19,8 @@ public final class RunReport {
     private final Path dir;
     private final List<Flavor> flavors;
     private final List<ScenarioResult> results = new ArrayList<>();
+    private final java.time.Instant started = java.time.Instant.now();
+    private java.time.Instant finished;
 
     public RunReport(String runId, Path dir, List<Flavor> flavors) {
         this.runId = runId;
@@ -61,9 +63,16 @@ public final class RunReport {
     }
 
     /** Writes summary.json and index.html, then points {@code reports/latest} (the parent's "latest") here. */
+    /** Wall time from this report's creation (the run's start) to its writing (the run's end). */
+    public double wallSeconds() {
+        java.time.Instant end = finished != null ? finished : java.time.Instant.now();
+        return java.time.Duration.between(started, end).toMillis() / 1000.0;
+    }
+
     public void write() throws IOException {
+        finished = java.time.Instant.now();
         Files.createDirectories(dir);
-        ObjectNode root = ConfigFiles.json().createObjectNode().put("run", runId);
+        ObjectNode root = ConfigFiles.json().createObjectNode().put("run", runId).put("wallSeconds", wallSeconds());
         ArrayNode arr = root.putArray("results");
         for (ScenarioResult r : results()) {
             arr.addObject().put("flavor", r.flavor()).put("scenario", r.scenario()).put("outcome", r.outcome())

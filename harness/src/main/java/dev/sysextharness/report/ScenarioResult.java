@@ -2,5 +2,5 @@ package dev.sysextharness.report;
 
 /** One cell of the matrix: a scenario on a flavor. {@code evidence} is a directory path. */
 public record ScenarioResult(String flavor, String scenario, String outcome, String expected, String observed,
-                             long durationMs, String evidence) {
+                             long durationMs, String evidence, int reboots) {
 }

@@ -7,13 +7,13 @@ import dev.sysextharness.guest.NodeLauncher;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.sysext.Sysext;
 import dev.sysextharness.vm.BootDisk;
-import java.util.List;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * when the scenario passed and kept when it did not.
  */
 final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallback, AfterTestExecutionCallback {
+    private static final String EVIDENCE_SPLIT = "----- journalctl -b -u systemd-sysext -----";
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NodeProvider.class);
 
     private final ScenarioSession session;
@@ -99,6 +100,7 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         ScenarioOutcome outcome = ScenarioOutcome.of(failure);
         Node node = store(c).remove(Node.class, Node.class);
         String startedBy = node == null ? "no node" : node.startedBy();
+        int reboots = node == null ? 0 : node.reboots();
         Path dir = evidenceDir(c);
         Files.createDirectories(dir);
         if (node != null) {
@@ -121,6 +123,7 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         entry.put("durationMs", Long.toString(took.toMillis()));
         entry.put("evidence", dir.toString());
         entry.put("start", startedBy);
+        entry.put("reboots", Integer.toString(reboots));
         c.publishReportEntry(entry);
         ScenarioResultFile.write(dir, entry, failure);
     }
@@ -132,11 +135,12 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         }
         try {
             String hierarchies = node.flavor().sysext().hierarchyVariable();
-            CommandResult status = node.run("sudo env SYSTEMD_SYSEXT_HIERARCHIES=" + hierarchies
-                    + " systemd-sysext status --json=short", Duration.ofSeconds(60));
-            Files.writeString(dir.resolve("sysext-status.json"), status.stdout() + status.stderr());
-            CommandResult journal = node.run("sudo journalctl -b -u systemd-sysext --no-pager -o short-precise", Duration.ofSeconds(60));
-            Files.writeString(dir.resolve("journal-sysext.txt"), journal.stdout() + journal.stderr());
+            CommandResult r = node.run("sudo sh -c 'env SYSTEMD_SYSEXT_HIERARCHIES=" + hierarchies
+                    + " systemd-sysext status --json=short 2>&1; echo " + EVIDENCE_SPLIT
+                    + "; journalctl -b -u systemd-sysext --no-pager -o short-precise 2>&1'", Duration.ofSeconds(60));
+            String[] parts = r.stdout().split(EVIDENCE_SPLIT + "\n", 2);
+            Files.writeString(dir.resolve("sysext-status.json"), parts[0]);
+            Files.writeString(dir.resolve("journal-sysext.txt"), parts.length > 1 ? parts[1] : r.stderr());
         } catch (HarnessException | IOException e) {
             node.transcript().note("# harness: evidence capture failed: " + e.getMessage());
         }

@@ -1,7 +1,7 @@
 package dev.sysextharness.scenario;
 
-import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.flavor.ConfigException;
+import dev.sysextharness.host.HarnessException;
 import org.opentest4j.TestAbortedException;
 
 /** How one scenario ended on one flavor, as the report and summary.json name it. */

@@ -7,6 +7,7 @@ import dev.sysextharness.guest.Node;
 import dev.sysextharness.host.HarnessException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every sysext read and write on a node goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
@@ -99,6 +100,11 @@ public final class Sysext {
         node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN
                 + " && systemctl daemon-reload");
         hierarchies = List.copyOf(withOpt);
+    }
+
+    /** The top mounts on several hierarchies in one findmnt call; hierarchies without a mount are absent. */
+    public Map<String, Mount> mounts(String... hierarchies) {
+        return node.mounts(List.of(hierarchies));
     }
 
     /** Whether root can create a file in {@code dir} (and removes it again). */

@@ -2,6 +2,7 @@ package dev.sysextharness.sysext;
 
 import dev.sysextharness.guest.Mount;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -10,6 +11,8 @@ import org.assertj.core.api.AbstractAssert;
  */
 public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
     private String extension;
+    /** The status read by the assertion that started this chain; on()/notOn() judge the same observation. */
+    private SysextStatus observed;
 
     private SysextAssert(Sysext actual) {
         super(actual, SysextAssert.class);
@@ -28,6 +31,7 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
     public SysextAssert hasMerged(String name) {
         extension = name;
         SysextStatus s = actual.status();
+        observed = s;
         if (s.hierarchiesWith(name).isEmpty()) {
             failWithMessage("expected extension '%s' merged %s", name, context(s));
         }
@@ -36,13 +40,16 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
 
     /** After {@link #hasMerged}: merged on exactly these hierarchies (among those that exist). */
     public SysextAssert on(String... hierarchies) {
-        SysextStatus s = actual.status();
+        SysextStatus s = observed;
         List<String> on = s.hierarchiesWith(extension);
         for (String h : hierarchies) {
             if (!on.contains(h)) {
                 failWithMessage("expected extension '%s' merged on %s %s", extension, h, context(s));
             }
-            Mount m = actual.mount(h);
+        }
+        Map<String, Mount> mounts = actual.mounts(hierarchies);
+        for (String h : hierarchies) {
+            Mount m = mounts.get(h);
             if (m == null || !m.fsType().equals("overlay")) {
                 failWithMessage("expected an overlay mount on %s for extension '%s' but findmnt shows %s (flavor %s)",
                         h, extension, m, actual.flavor().name());
@@ -53,7 +60,7 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
 
     /** After {@link #hasMerged}: not merged on this hierarchy, which is also not overmounted by sysext. */
     public SysextAssert notOn(String hierarchy) {
-        SysextStatus s = actual.status();
+        SysextStatus s = observed;
         if (s.hierarchiesWith(extension).contains(hierarchy)) {
             failWithMessage("expected extension '%s' NOT merged on %s %s", extension, hierarchy, context(s));
         }

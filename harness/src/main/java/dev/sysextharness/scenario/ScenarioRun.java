@@ -1,0 +1,113 @@
+package dev.sysextharness.scenario;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.report.ReportListener;
+import dev.sysextharness.report.RunReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
+
+/**
+ * One run of the scenario suite through the JUnit Platform launcher — the same classes mvn verify runs — on some
+ * flavors, writing its report. Used by {@code sysext-harness run}, the benchmark and the restore-equivalence test.
+ */
+public final class ScenarioRun {
+    public static final String SCENARIO_PACKAGE = "dev.sysextharness.scenarios";
+
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final List<Flavor> flavors;
+    private String scenarioGlob;
+    private Progress progress = Progress.silent();
+
+    public ScenarioRun(List<Flavor> flavors) {
+        this.flavors = List.copyOf(flavors);
+        parameters.put(ScenarioSession.FLAVORS, String.join(",", flavors.stream().map(Flavor::name).toList()));
+    }
+
+    public ScenarioRun parameter(String key, String value) {
+        parameters.put(key, value);
+        return this;
+    }
+
+    public ScenarioRun cold(boolean cold) {
+        return parameter(ScenarioSession.COLD, Boolean.toString(cold));
+    }
+
+    /** Runs up to {@code jobs} scenarios at once (JUnit's parallel execution, fixed pool). */
+    public ScenarioRun jobs(int jobs) {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("--jobs: expected at least 1, got " + jobs);
+        }
+        parameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(jobs > 1));
+        parameter("junit.jupiter.execution.parallel.mode.default", "concurrent");
+        parameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent");
+        parameter("junit.jupiter.execution.parallel.config.strategy", "fixed");
+        parameter("junit.jupiter.execution.parallel.config.fixed.parallelism", Integer.toString(jobs));
+        parameter("junit.jupiter.execution.parallel.config.fixed.max-pool-size", Integer.toString(jobs));
+        return this;
+    }
+
+    /** Only scenarios whose Class.method (or method) matches the glob. */
+    public ScenarioRun scenarios(String glob) {
+        this.scenarioGlob = glob;
+        return this;
+    }
+
+    public ScenarioRun progress(Progress progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /** Runs and writes the report into {@code dir} (evidence under dir/evidence). */
+    public RunReport execute(String runId, Path dir) throws IOException {
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectPackage(SCENARIO_PACKAGE))
+                .configurationParameters(parameters)
+                .configurationParameter(ScenarioSession.EVIDENCE_DIR, dir.resolve("evidence").toString());
+        if (scenarioGlob != null) {
+            request.filters(filter(scenarioGlob));
+        }
+        var launcher = LauncherFactory.create();
+        TestPlan plan = launcher.discover(request.build());
+        if (plan.countTestIdentifiers(t -> t.isContainer() && t.getUniqueId().contains("test-template:")) == 0) {
+            throw new IllegalArgumentException(scenarioGlob == null
+                    ? "no scenario found in " + SCENARIO_PACKAGE + " (is the scenarios module on the class path?)"
+                    : "--scenario '" + scenarioGlob + "' matches no scenario");
+        }
+        RunReport report = new RunReport(runId, dir, flavors);
+        launcher.execute(plan, new ReportListener(report, progress),
+                new LegacyXmlReportGeneratingListener(dir.resolve("junit"), new PrintWriter(System.err)));
+        report.write();
+        return report;
+    }
+
+    /** Matches a glob against "Class.method" and against the method name alone. */
+    static PostDiscoveryFilter filter(String glob) {
+        Pattern p = Pattern.compile(Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote)
+                .reduce((a, b) -> a + ".*" + b).orElse(""));
+        return (TestDescriptor d) -> {
+            if (d.getSource().orElse(null) instanceof MethodSource m) {
+                String simple = m.getClassName().substring(m.getClassName().lastIndexOf('.') + 1);
+                boolean match = p.matcher(simple + "." + m.getMethodName()).matches() || p.matcher(m.getMethodName()).matches();
+                return match ? FilterResult.included(glob) : FilterResult.excluded("does not match " + glob);
+            }
+            return FilterResult.included("container");
+        };
+    }
+}

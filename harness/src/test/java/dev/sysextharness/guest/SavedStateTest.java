@@ -1,0 +1,83 @@
+package dev.sysextharness.guest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.host.OwnedProcesses;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.host.Workspace;
+import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.image.ImageCache;
+import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.vm.BootDisk;
+import dev.sysextharness.vm.SavedState;
+import dev.sysextharness.vm.SavedStates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Restore is only ever used on the exact disk it was saved with. */
+@Tag("vm")
+class SavedStateTest {
+    static Flavor flavor;
+    static BootDisk base;
+    static AcceleratorProbe.Choice accel;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void image() {
+        Workspace ws = Workspace.locate(null);
+        flavor = ws.flavors().load(Flavors.DEFAULT);
+        base = new FlavorImages(ws).bootDisk(flavor, Progress.to(System.err));
+        accel = new AcceleratorProbe("qemu-system-x86_64").choose("auto");
+    }
+
+    /** A private copy of the base disk (reflink/sparse), so this test may write it without touching the cache. */
+    BootDisk privateDisk() {
+        Path copy = dir.resolve("disk.img");
+        OwnedProcesses.run(List.of("cp", "--sparse=always", "--reflink=auto", base.disk().toString(), copy.toString()), 600);
+        return new BootDisk(copy, base.format(), base.kernel(), base.initrd(), base.append());
+    }
+
+    @Test
+    void aStateWhoseDiskWasWrittenAfterwardsIsNeverUsed() throws Exception {
+        SavedStates states = new SavedStates(new ImageCache(dir.resolve("cache")));
+        BootDisk disk = privateDisk();
+        NodeLauncher launcher = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).savedStates(states);
+
+        String bootId;
+        try (Node first = launcher.evidenceDir(dir.resolve("first")).start()) {
+            assertThat(first.startedBy()).isEqualTo("restore"); // cold boot, save, then restore from the new state
+            bootId = first.ready().bootId();
+        }
+        String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1));
+        SavedState state = states.find(key, new StringBuilder());
+        assertThat(state).as("state saved for the private disk").isNotNull();
+        assertThat(state.bootId()).isEqualTo(bootId);
+
+        // The frozen overlay written after the save: the state must be refused, with the reason.
+        Files.write(state.frozenOverlay(), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        StringBuilder why = new StringBuilder();
+        assertThat(states.find(key, why)).isNull();
+        assertThat(why.toString()).contains("changed since the state was saved");
+
+        // ... and a start falls back to a cold boot and saves a fresh state (a new boot_id proves it).
+        try (Node second = launcher.evidenceDir(dir.resolve("second")).start()) {
+            assertThat(second.ready().bootId()).isNotEqualTo(bootId);
+        }
+        assertThat(Files.exists(dir.resolve("second/cold-boot-before-save/serial.log"))).isTrue();
+
+        // The base disk written after the save: the key itself changes, so the old state cannot even be found.
+        Files.setLastModifiedTime(disk.disk(), FileTime.from(Instant.now().plusSeconds(5)));
+        assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1))).isNotEqualTo(key);
+    }
+}
