@@ -88,6 +88,9 @@ public final class SavedStates {
      * state's frozen disk. The VM is gone afterwards; restore it to go on.
      */
     public SavedState save(String key, Vm vm, Path overlay, String bootId) {
+        if (find(key, new StringBuilder()) == null) {
+            discard(key); // a complete but unusable entry would otherwise be "found" instead of rebuilt
+        }
         Path dir = cache.getOrBuild(KIND, key, (into, progress) -> {
             Path vmstate = into.resolve(SavedState.VMSTATE);
             vm.qmp(qmp -> {
