@@ -14,7 +14,7 @@ set -euo pipefail
 out=${1:?usage: build.sh OUT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SUITE:?}" "${MIRROR:?}" "${SYSEXT_HIERARCHIES:?}"
-export IMAGE_POLICY=${IMAGE_POLICY:-} BACKPORTS=${BACKPORTS:-no} RECIPE_FILES="$here/files"
+export IMAGE_POLICY=${IMAGE_POLICY:-} BACKPORTS=${BACKPORTS:-no} RECIPE_FILES="$here/files" SUITE
 
 mkdir -p "$out"
 work=$(mktemp -d "$out/.work.XXXXXX")
@@ -33,6 +33,7 @@ mmdebstrap --mode=root --variant=minbase --include="$packages" \
   --dpkgopt=force-unsafe-io \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+  --setup-hook="\"$here/setup.sh\" \"\$1\"" \
   --essential-hook="\"$here/essential.sh\" \"\$1\"" \
   --customize-hook="\"$here/customize.sh\" \"\$1\"" \
   "$SUITE" "$work/rootfs" "${sources[@]}"

@@ -1,5 +1,6 @@
 package dev.sysextharness.guest;
 
+import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.FreePorts;
 import dev.sysextharness.host.HarnessException;
@@ -178,6 +179,11 @@ public final class NodeLauncher {
             progress.step(String.format("%s ready after %s: SSH after %.1f s, ready after %.1f s (%s)", flavor.name(), how,
                     r.ready().sshAfter().toMillis() / 1000.0, r.ready().readyAfter().toMillis() / 1000.0, r.ready().systemState()
                             + (r.ready().degraded() ? ", failed units: " + r.ready().failedUnits() : "")));
+            if (r.ready().systemdMajor() != flavor.systemdVersion()) {
+                r.session().close();
+                throw new ConfigException("flavor " + flavor.name() + " declares systemdVersion " + flavor.systemdVersion()
+                        + " but its node runs '" + r.ready().systemdVersion() + "'; fix vm-configs/" + flavor.name() + ".yaml");
+            }
             return new Node(flavor, vm, accelerator, transcript, r.session(), r.ready(), how);
         } catch (RuntimeException e) {
             vm.close();

@@ -57,11 +57,13 @@ public final class Readiness {
             if (left.isNegative()) {
                 left = Duration.ofSeconds(1);
             }
-            CommandResult state = session.exec("systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id", left);
+            CommandResult state = session.exec("systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id;"
+                    + " systemctl --version | head -n1", left);
             transcript.record(state);
             List<String> lines = state.out().lines().toList();
             String systemState = lines.isEmpty() ? "" : lines.get(0);
             String bootId = lines.size() < 2 ? "" : lines.get(1);
+            String systemd = lines.size() < 3 ? "" : lines.get(2);
             if (state.exitCode() == -1 || systemState.equals("starting") || systemState.equals("initializing")) {
                 session.close();
                 throw notReady(vm, deadline, "systemd still '" + systemState + "'");
@@ -76,7 +78,7 @@ public final class Readiness {
                 transcript.record(units);
                 failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
             }
-            Ready ready = new Ready(bootId, systemState, failed, sshAfter, Duration.between(start, Instant.now()));
+            Ready ready = new Ready(bootId, systemd, systemState, failed, sshAfter, Duration.between(start, Instant.now()));
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();

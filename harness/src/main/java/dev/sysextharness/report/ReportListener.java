@@ -40,6 +40,8 @@ public final class ReportListener implements TestExecutionListener {
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
+            report.add(new ScenarioResult(flavorOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
+                    report.dir().toString(), 0));
             progress.step("↷ skipped " + name(id) + ": " + reason);
         }
     }

@@ -21,6 +21,6 @@ final class FlavorInvocation implements TestTemplateInvocationContext {
 
     @Override
     public List<Extension> getAdditionalExtensions() {
-        return List.of(new NodeProvider(session, flavorName));
+        return List.of(new NodeProvider(session, flavorName), new CapabilityCondition(session, flavorName));
     }
 }

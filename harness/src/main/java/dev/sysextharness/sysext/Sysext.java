@@ -50,6 +50,21 @@ public final class Sysext {
         return node.run(node.flavor().unpackCommand(guestImage, "/var/lib/extensions/" + extensionName));
     }
 
+    /** The host's os-release as systemd-sysext reads it (/etc/os-release, else /usr/lib/os-release): an input of the oracle. */
+    public Map<String, String> hostOsRelease() {
+        CommandResult r = node.run("cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release");
+        if (!r.succeeded()) {
+            throw new HarnessException("cannot read os-release on " + node.flavor().name() + ": " + r.describe());
+        }
+        return Compatibility.parseRelease(r.stdout());
+    }
+
+    /** Writes a directory extension into the node's search path (as root); a failure is a set-up error. */
+    public DirectoryExtension place(DirectoryExtension ext) {
+        node.sudoOk(ext.script());
+        return ext;
+    }
+
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
     public CommandResult refresh() {
         return node.run("sudo systemctl restart systemd-sysext");

@@ -24,7 +24,7 @@ public record SysextStatus(List<HierarchyStatus> hierarchies, String raw) {
                 } else if (!ext.isTextual() || !ext.asText().equals("none")) {
                     throw new IllegalArgumentException("unexpected 'extensions' value " + ext + " in: " + json);
                 }
-                rows.add(new HierarchyStatus(row.path("hierarchy").asText(), List.copyOf(names)));
+                rows.add(new HierarchyStatus(row.path("hierarchy").asText(), List.copyOf(names), row.path("since").asLong(0)));
             }
             return new SysextStatus(List.copyOf(rows), json.strip());
         } catch (IOException e) {
@@ -39,6 +39,11 @@ public record SysextStatus(List<HierarchyStatus> hierarchies, String raw) {
 
     public boolean anyMerged() {
         return hierarchies.stream().anyMatch(HierarchyStatus::merged);
+    }
+
+    /** When the hierarchy was merged (µs), 0 if it is not. */
+    public long since(String hierarchy) {
+        return hierarchies.stream().filter(h -> h.hierarchy().equals(hierarchy)).findFirst().map(HierarchyStatus::since).orElse(0L);
     }
 
     public List<String> extensionsOn(String hierarchy) {

@@ -1,0 +1,93 @@
+package dev.sysextharness.sysext;
+
+import dev.sysextharness.flavor.Capability;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The oracle for extension-release matching: whether systemd-sysext of a given version merges an extension into a
+ * host, and why not. It follows the documented order of checks (systemd src/shared/extension-util.c
+ * extension_release_validate(); man os-release, extension-release fields), each check present only from the
+ * version the capability table gives it.
+ */
+public final class Compatibility {
+    /** The host architecture in systemd's naming; the harness runs x86-64 guests only. */
+    public static final String HOST_ARCHITECTURE = "x86-64";
+
+    private Compatibility() {
+    }
+
+    /** The oracle's answer: merged or not, and the rule that decided it. */
+    public record Verdict(boolean merged, String because) {
+    }
+
+    public static Verdict judge(int systemd, Map<String, String> host, Map<String, String> ext) {
+        if (ext == null) {
+            return new Verdict(false, "the extension carries no extension-release for its name");
+        }
+        String scope = ext.get("SYSEXT_SCOPE");
+        if (scope != null && Capability.SYSEXT_SCOPE.in(systemd) && !words(scope).contains("system")) {
+            return new Verdict(false, "SYSEXT_SCOPE=" + scope + " does not include 'system'");
+        }
+        String arch = ext.get("ARCHITECTURE");
+        if (arch != null && Capability.ARCHITECTURE.in(systemd) && !arch.equals("_any") && !arch.equals(HOST_ARCHITECTURE)) {
+            return new Verdict(false, "ARCHITECTURE=" + arch + " is not the host's " + HOST_ARCHITECTURE);
+        }
+        String id = ext.get("ID");
+        if (id == null) {
+            return new Verdict(false, "the extension-release has no ID");
+        }
+        if (id.equals("_any") && Capability.ID_ANY.in(systemd)) {
+            return new Verdict(true, "ID=_any matches every host (systemd >= " + Capability.ID_ANY.since() + ")");
+        }
+        String hostId = host.get("ID");
+        if (!id.equals(hostId)) {
+            boolean like = Capability.ID_LIKE.in(systemd) && words(host.getOrDefault("ID_LIKE", "")).contains(id);
+            if (!like) {
+                return new Verdict(false, "ID=" + id + " is not the host's ID=" + hostId
+                        + (id.equals("_any") ? " (ID=_any needs systemd >= " + Capability.ID_ANY.since() + ")" : ""));
+            }
+        }
+        String hostLevel = host.get("SYSEXT_LEVEL");
+        String hostVersion = host.get("VERSION_ID");
+        if (hostLevel == null && hostVersion == null) {
+            return new Verdict(true, "the host has neither VERSION_ID nor SYSEXT_LEVEL: the ID match suffices");
+        }
+        String extLevel = ext.get("SYSEXT_LEVEL");
+        if (hostLevel != null && extLevel != null) {
+            return extLevel.equals(hostLevel)
+                    ? new Verdict(true, "SYSEXT_LEVEL=" + extLevel + " equals the host's")
+                    : new Verdict(false, "SYSEXT_LEVEL=" + extLevel + " is not the host's " + hostLevel);
+        }
+        if (hostVersion == null) {
+            return new Verdict(false, "the host has SYSEXT_LEVEL=" + hostLevel + " but the extension has none");
+        }
+        String extVersion = ext.get("VERSION_ID");
+        return hostVersion.equals(extVersion)
+                ? new Verdict(true, "VERSION_ID=" + extVersion + " equals the host's")
+                : new Verdict(false, "VERSION_ID=" + extVersion + " is not the host's " + hostVersion);
+    }
+
+    private static List<String> words(String s) {
+        return Arrays.asList(s.trim().split("\\s+"));
+    }
+
+    /** Parses os-release / extension-release text: KEY=value lines, quotes removed, comments skipped. */
+    public static Map<String, String> parseRelease(String text) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            int eq = l.indexOf('=');
+            if (l.isEmpty() || l.startsWith("#") || eq < 1) {
+                continue;
+            }
+            String v = l.substring(eq + 1);
+            if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+                v = v.substring(1, v.length() - 1);
+            }
+            m.put(l.substring(0, eq), v);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.sysextharness.sysext;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small extension written straight into a node's search path as a directory, for compatibility scenarios
+ * whose subject is the extension-release file, not the delivery: {@code DirectoryExtension.named("a").release("ID=_any")
+ * .file("usr/share/a/id", "a")}. Rendered as one root shell script.
+ */
+public final class DirectoryExtension {
+    private final String name;
+    private String searchDir = "/var/lib/extensions";
+    private String release;
+    private String releaseFileName;
+    private boolean strictFalseXattr;
+    private final Map<String, String> files = new LinkedHashMap<>();
+
+    private DirectoryExtension(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("not an extension name: " + name);
+        }
+        this.name = name;
+        this.releaseFileName = name;
+    }
+
+    public static DirectoryExtension named(String name) {
+        return new DirectoryExtension(name);
+    }
+
+    /** The extension-release content, e.g. "ID=_any" (lines joined with \n); none is written when never set. */
+    public DirectoryExtension release(String... lines) {
+        this.release = String.join("\n", lines) + "\n";
+        return this;
+    }
+
+    /** Name the release file for another image (extension-release.OTHER). */
+    public DirectoryExtension releaseFileNamed(String other) {
+        this.releaseFileName = other;
+        return this;
+    }
+
+    /** Mark the release file with user.extension-release.strict=false. */
+    public DirectoryExtension strictFalse() {
+        this.strictFalseXattr = true;
+        return this;
+    }
+
+    public DirectoryExtension file(String relativePath, String content) {
+        if (relativePath.startsWith("/") || relativePath.contains("..") || relativePath.contains("'")) {
+            throw new IllegalArgumentException("not a relative path inside the extension: " + relativePath);
+        }
+        files.put(relativePath, content);
+        return this;
+    }
+
+    /** /var/lib/extensions (default), /run/extensions or /etc/extensions. */
+    public DirectoryExtension in(String dir) {
+        this.searchDir = dir;
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String path() {
+        return searchDir + "/" + name;
+    }
+
+    /** Relative paths of everything the extension ships, including its release file. */
+    public List<String> paths() {
+        List<String> p = new ArrayList<>(files.keySet());
+        if (release != null) {
+            p.add("usr/lib/extension-release.d/extension-release." + releaseFileName);
+        }
+        return p;
+    }
+
+    /** The root shell script that writes it. */
+    String script() {
+        StringBuilder sb = new StringBuilder("set -e; d=").append(path()).append("; rm -rf \"$d\"; mkdir -p \"$d\"");
+        for (var f : files.entrySet()) {
+            sb.append("; mkdir -p \"$d/$(dirname ").append(f.getKey()).append(")\"")
+                    .append("; printf '%s' ").append(quote(f.getValue())).append(" > \"$d/").append(f.getKey()).append('"');
+            if (f.getKey().contains("/bin/")) {
+                sb.append("; chmod 755 \"$d/").append(f.getKey()).append('"');
+            }
+        }
+        if (release != null) {
+            String rel = "$d/usr/lib/extension-release.d/extension-release." + releaseFileName;
+            sb.append("; mkdir -p \"$d/usr/lib/extension-release.d\"; printf '%s' ").append(quote(release))
+                    .append(" > \"").append(rel).append('"');
+            if (strictFalseXattr) {
+                sb.append("; setfattr -n user.extension-release.strict -v false \"").append(rel).append('"');
+            }
+        }
+        return sb.toString();
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,68 @@
+package dev.sysextharness.sysext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CompatibilityTest {
+    static final Map<String, String> BOOKWORM = Map.of("ID", "debian", "VERSION_ID", "12", "ID_LIKE", "");
+    static final Map<String, String> SID = Map.of("ID", "debian");
+    static final Map<String, String> UBUNTU = Map.of("ID", "ubuntu", "ID_LIKE", "debian", "VERSION_ID", "24.04");
+
+    static Compatibility.Verdict judge(int v, Map<String, String> host, String release) {
+        return Compatibility.judge(v, host, release == null ? null : Compatibility.parseRelease(release));
+    }
+
+    @Test
+    void idAnyNeeds252() {
+        assertThat(judge(252, BOOKWORM, "ID=_any").merged()).isTrue();
+        assertThat(judge(249, UBUNTU, "ID=_any").merged()).isFalse();
+        assertThat(judge(249, UBUNTU, "ID=_any").because()).contains("needs systemd >= 252");
+    }
+
+    @Test
+    void idAndVersionId() {
+        assertThat(judge(252, BOOKWORM, "ID=debian\nVERSION_ID=12").merged()).isTrue();
+        assertThat(judge(252, BOOKWORM, "ID=debian\nVERSION_ID=\"12\"").merged()).isTrue();
+        assertThat(judge(252, BOOKWORM, "ID=debian\nVERSION_ID=11").merged()).isFalse();
+        assertThat(judge(252, BOOKWORM, "ID=debian").merged()).as("host has VERSION_ID, extension none").isFalse();
+        assertThat(judge(252, BOOKWORM, "ID=fedora\nVERSION_ID=12").merged()).isFalse();
+    }
+
+    @Test
+    void aRollingHostNeedsOnlyTheId() {
+        assertThat(judge(259, SID, "ID=debian\nVERSION_ID=0.0.1").merged()).isTrue();
+        assertThat(judge(259, SID, "ID=fedora").merged()).isFalse();
+    }
+
+    @Test
+    void sysextLevelWinsWhenBothSidesHaveIt() {
+        Map<String, String> host = Map.of("ID", "debian", "VERSION_ID", "12", "SYSEXT_LEVEL", "1.0");
+        assertThat(judge(252, host, "ID=debian\nSYSEXT_LEVEL=1.0\nVERSION_ID=99").merged()).isTrue();
+        assertThat(judge(252, host, "ID=debian\nSYSEXT_LEVEL=2.0\nVERSION_ID=12").merged()).isFalse();
+        assertThat(judge(252, host, "ID=debian\nVERSION_ID=12").merged()).as("only the host has a level").isTrue();
+    }
+
+    @Test
+    void architectureAndScope() {
+        assertThat(judge(252, BOOKWORM, "ID=_any\nARCHITECTURE=x86-64").merged()).isTrue();
+        assertThat(judge(252, BOOKWORM, "ID=_any\nARCHITECTURE=arm64").merged()).isFalse();
+        assertThat(judge(249, UBUNTU, "ID=ubuntu\nVERSION_ID=24.04\nARCHITECTURE=arm64").merged())
+                .as("ARCHITECTURE unknown before 252").isTrue();
+        assertThat(judge(252, BOOKWORM, "ID=_any\nSYSEXT_SCOPE=portable").merged()).isFalse();
+        assertThat(judge(252, BOOKWORM, "ID=_any\nSYSEXT_SCOPE=system portable").merged()).isTrue();
+    }
+
+    @Test
+    void idLikeFrom258() {
+        assertThat(judge(257, UBUNTU, "ID=debian\nVERSION_ID=24.04").merged()).isFalse();
+        assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=24.04").merged()).isTrue();
+    }
+
+    @Test
+    void noReleaseNoMerge() {
+        assertThat(judge(257, BOOKWORM, null).merged()).isFalse();
+        assertThat(judge(257, BOOKWORM, "VERSION_ID=12").because()).contains("no ID");
+    }
+}

@@ -1,0 +1,282 @@
+package dev.sysextharness.scenarios;
+
+import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
+import static dev.sysextharness.sysext.SysextAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.CommandResult;
+import dev.sysextharness.guest.Node;
+import dev.sysextharness.scenario.Expectation;
+import dev.sysextharness.scenario.Scenario;
+import dev.sysextharness.sysext.Compatibility;
+import dev.sysextharness.sysext.DirectoryExtension;
+import dev.sysextharness.sysext.MergeExpectation;
+import dev.sysextharness.sysext.Sysext;
+import dev.sysextharness.sysext.SysextStatus;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The compatibility catalogue: what systemd-sysext of the flavor's version does with a given extension-release,
+ * conflict, mask, image or mode. Each scenario asks the oracle ({@link Compatibility}, {@link Capability}) before
+ * it acts, using the host's os-release and the flavor's declared systemd version as inputs, then observes.
+ */
+class CompatibilityScenarios {
+
+    /** An extension shipping usr/share/NAME/marker, so the oracle's merge decision is visible as a file. */
+    static DirectoryExtension marked(String name) {
+        return DirectoryExtension.named(name).file("usr/share/" + name + "/marker", name);
+    }
+
+    /** Places the extension, refreshes through the service, and checks the oracle's verdict. */
+    static void judgeAndObserve(Node node, Sysext sysext, Expectation expect, DirectoryExtension ext, Map<String, String> release) {
+        Compatibility.Verdict v = Compatibility.judge(node.flavor().systemdVersion(), sysext.hostOsRelease(), release);
+        expect.that(ext.name() + (v.merged() ? " merged: " : " ignored: ") + v.because());
+        sysext.place(ext);
+        assertThatCommand(sysext.refresh()).succeeds();
+        if (v.merged()) {
+            List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.paths());
+            assertThat(sysext).hasMerged(ext.name()).on(on.toArray(String[]::new));
+            assertThatCommand(node.run("cat /usr/share/" + ext.name() + "/marker")).succeeds().printsLine(ext.name());
+        } else {
+            assertThat(sysext).hasNotMerged(ext.name());
+            assertThatCommand(node.run("test -e /usr/share/" + ext.name() + "/marker")).fails();
+        }
+    }
+
+    static Map<String, String> release(DirectoryExtension ext, String... lines) {
+        ext.release(lines);
+        return Compatibility.parseRelease(String.join("\n", lines));
+    }
+
+    @Scenario
+    void idAnyMergesOnEveryHost(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("id-any");
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=_any"));
+    }
+
+    @Scenario
+    void hostIdWithItsVersionIdMerges(Node node, Sysext sysext, Expectation expect) {
+        Map<String, String> host = sysext.hostOsRelease();
+        DirectoryExtension ext = marked("host-id");
+        String version = host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# the host has no VERSION_ID";
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), version));
+    }
+
+    @Scenario
+    void hostIdWithAnotherVersionIdIsIgnored(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("other-version");
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + sysext.hostOsRelease().get("ID"), "VERSION_ID=0.0.1-harness"));
+    }
+
+    @Scenario
+    void foreignIdIsIgnored(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("foreign-id");
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=fedora", "VERSION_ID=40"));
+    }
+
+    /** SYSEXT_LEVEL on the host: a copy of os-release in the ephemeral /etc, so the override dies with the node. */
+    static void hostLevel(Node node, String level) {
+        node.sudoOk("cp --remove-destination \"$(readlink -f /etc/os-release)\" /etc/os-release"
+                + " && echo SYSEXT_LEVEL=" + level + " >> /etc/os-release");
+    }
+
+    @Scenario
+    void equalSysextLevelMergesWhateverTheVersionId(Node node, Sysext sysext, Expectation expect) {
+        hostLevel(node, "1.0");
+        DirectoryExtension ext = marked("level-equal");
+        judgeAndObserve(node, sysext, expect, ext,
+                release(ext, "ID=" + sysext.hostOsRelease().get("ID"), "SYSEXT_LEVEL=1.0", "VERSION_ID=0.0.1-harness"));
+    }
+
+    @Scenario
+    void unequalSysextLevelIsIgnoredEvenWithTheHostsVersionId(Node node, Sysext sysext, Expectation expect) {
+        hostLevel(node, "1.0");
+        Map<String, String> host = sysext.hostOsRelease();
+        DirectoryExtension ext = marked("level-unequal");
+        String version = host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# no VERSION_ID";
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), "SYSEXT_LEVEL=2.0", version));
+    }
+
+    @Scenario
+    void matchingArchitectureMerges(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("arch-x86-64");
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=_any", "ARCHITECTURE=x86-64"));
+    }
+
+    @Scenario
+    void foreignArchitectureIsIgnored(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("arch-arm64");
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=_any", "ARCHITECTURE=arm64"));
+    }
+
+    @Scenario
+    void portableScopeIsIgnoredByTheHost(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("scope-portable");
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=_any", "SYSEXT_SCOPE=portable"));
+    }
+
+    @Scenario
+    void missingExtensionReleaseIsIgnored(Node node, Sysext sysext, Expectation expect) {
+        judgeAndObserve(node, sysext, expect, marked("no-release"), null);
+    }
+
+    @Scenario
+    void releaseNamedForAnotherImageIsIgnored(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("misnamed").releaseFileNamed("someone-else").release("ID=_any");
+        judgeAndObserve(node, sysext, expect, ext, null);
+    }
+
+    @Scenario(requires = Capability.STRICT_XATTR)
+    void releaseNamedForAnotherImageMergesWithStrictFalse(Node node, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = marked("misnamed-ok").releaseFileNamed("someone-else").strictFalse();
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=_any"));
+    }
+
+    @Scenario
+    void anExtensionShippingOsReleaseFailsTheMerge(Node node, Sysext sysext, Expectation expect) {
+        expect.that("an extension with usr/lib/os-release is refused and the merge fails, so the good one next to it is"
+                + " not merged either (checked at merge since 248: PR #18625; at discovery since 254: PR #27044; TEST-50 app-reject)");
+        sysext.place(marked("good").release("ID=_any"));
+        sysext.place(marked("bad-os-release").release("ID=_any").file("usr/lib/os-release", "ID=evil\n"));
+
+        CommandResult refresh = sysext.refresh();
+
+        assertThatCommand(refresh).as("refresh with an os-release-shipping extension").fails();
+        assertThat(sysext).hasNothingMerged();
+        assertThatCommand(node.run("grep -q '^ID=evil' /usr/lib/os-release")).as("host os-release untouched").fails();
+    }
+
+    @Scenario
+    void theExtensionWhoseNameSortsLastWinsAConflict(Node node, Sysext sysext, Expectation expect) {
+        expect.that("aaa and zzz both ship usr/share/conflict/who: zzz's copy is visible (extensions are layered in"
+                + " name order, the last on top: sysext.c; Kairos docs 'Known issues')");
+        sysext.place(DirectoryExtension.named("zzz").release("ID=_any").file("usr/share/conflict/who", "zzz\n"));
+        sysext.place(DirectoryExtension.named("aaa").release("ID=_any").file("usr/share/conflict/who", "aaa\n"));
+        assertThatCommand(sysext.refresh()).succeeds();
+        assertThat(sysext).hasMerged("aaa");
+        assertThat(sysext).hasMerged("zzz");
+        assertThatCommand(node.run("cat /usr/share/conflict/who")).succeeds().printsLine("zzz");
+    }
+
+    @Scenario
+    void anEmptyDirectoryInEtcExtensionsMasksUntilReboot(Node node, Sysext sysext, Expectation expect) {
+        expect.that("an empty /etc/extensions/masked hides /var/lib/extensions/masked (man systemd-sysext; TEST-50);"
+                + " /etc is ephemeral on the Kairos layout, so after a reboot the mask is gone and the service merges it");
+        sysext.place(marked("masked").release("ID=_any"));
+        node.sudoOk("mkdir -p /etc/extensions/masked");
+        assertThatCommand(sysext.refresh()).succeeds();
+        assertThat(sysext).hasNotMerged("masked");
+
+        node.reboot();
+
+        assertThatCommand(node.run("test -e /etc/extensions/masked")).fails();
+        assertThat(sysext).hasMerged("masked");
+    }
+
+    @Scenario
+    void mergingWhenAlreadyMergedFailsAndKeepsTheMerge(Node node, Sysext sysext, Expectation expect) {
+        expect.that("a second `systemd-sysext merge` exits non-zero ('already merged', man: merge) and the first merge stays");
+        sysext.place(marked("twice").release("ID=_any"));
+        assertThatCommand(sysext.merge()).succeeds();
+        assertThatCommand(sysext.merge()).fails();
+        assertThat(sysext).hasMerged("twice");
+    }
+
+    @Scenario
+    void refreshWithNothingChangedKeepsTheMerge(Node node, Sysext sysext, Expectation expect) {
+        expect.that("refresh twice with nothing changed: exit 0 both times, still merged");
+        sysext.place(marked("steady").release("ID=_any"));
+        assertThatCommand(sysext.refresh()).succeeds();
+        assertThatCommand(sysext.refresh()).succeeds();
+        assertThat(sysext).hasMerged("steady");
+    }
+
+    @Scenario
+    void refreshAfterChangingADirectoryExtensionInPlace(Node node, Flavor flavor, Sysext sysext, Expectation expect) {
+        boolean skips = Capability.REFRESH_SKIPS_UNCHANGED.in(flavor.systemdVersion());
+        expect.that(skips ? "the refresh is skipped (" + Capability.REFRESH_SKIPS_UNCHANGED.source() + "): /usr/share keeps its merge time"
+                : "the refresh re-merges (" + Capability.REFRESH_SKIPS_UNCHANGED.behaviour() + " only from "
+                + Capability.REFRESH_SKIPS_UNCHANGED.since() + "): /usr/share gets a new merge time and the added file");
+        sysext.place(marked("inplace").release("ID=_any"));
+        assertThatCommand(sysext.refresh()).succeeds();
+        long before = sysext.status().since("/usr/share");
+        node.sudoOk("echo added > /var/lib/extensions/inplace/usr/share/inplace/added");
+
+        assertThatCommand(node.run("sudo systemctl reload systemd-sysext")).succeeds();
+
+        SysextStatus after = sysext.status();
+        assertThat(after.hierarchiesWith("inplace")).contains("/usr/share");
+        if (skips) {
+            assertThat(after.since("/usr/share")).as("merge time of /usr/share after refresh").isEqualTo(before);
+        } else {
+            assertThat(after.since("/usr/share")).as("merge time of /usr/share after refresh").isNotEqualTo(before);
+            assertThatCommand(node.run("cat /usr/share/inplace/added")).succeeds().printsLine("added");
+        }
+    }
+
+    @Scenario
+    void anUnprotectedSquashfsImageFollowsTheImagePolicy(Node node, Flavor flavor, Sysext sysext, Expectation expect) {
+        String policy = flavor.sysext().imagePolicy();
+        expect.that(policy == null
+                ? "no image policy in the flavor's drop-in: a plain squashfs sq.raw is merged"
+                : "the drop-in's --image-policy=" + policy + " refuses an unprotected (no verity) squashfs: sq.raw is not"
+                + " merged (" + Capability.IMAGE_POLICY.source() + ")");
+        node.sudoOk("rm -rf /var/tmp/sq && mkdir -p /var/tmp/sq/usr/share/sq /var/tmp/sq/usr/lib/extension-release.d"
+                + " && echo sq > /var/tmp/sq/usr/share/sq/marker && echo ID=_any > /var/tmp/sq/usr/lib/extension-release.d/extension-release.sq"
+                + " && mksquashfs /var/tmp/sq /var/lib/extensions/sq.raw -quiet -noappend -all-root >/dev/null");
+        sysext.refresh();
+        if (policy == null) {
+            assertThat(sysext).hasMerged("sq");
+            assertThatCommand(node.run("cat /usr/share/sq/marker")).succeeds().printsLine("sq");
+        } else {
+            assertThat(sysext).hasNotMerged("sq");
+            assertThatCommand(node.run("test -e /usr/share/sq/marker")).fails();
+        }
+    }
+
+    @Scenario(requires = Capability.MUTABLE)
+    void mutableWritesLandInExtensionsMutableAndSurviveUnmerge(Node node, Sysext sysext, Expectation expect) {
+        expect.that("merged with --mutable=yes, a write under /usr/share lands in /var/lib/extensions.mutable/usr/share"
+                + " and is still there after unmerge, while /usr/share no longer shows it (" + Capability.MUTABLE.source() + ")");
+        sysext.place(marked("mut").release("ID=_any"));
+        String env = "SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
+        assertThatCommand(node.run("sudo env " + env + " systemd-sysext merge --mutable=yes")).succeeds();
+        node.sudoOk("echo written > /usr/share/mut/written");
+        assertThatCommand(node.run("cat /var/lib/extensions.mutable/usr/share/mut/written")).succeeds().printsLine("written");
+        assertThatCommand(sysext.unmerge()).succeeds();
+        assertThatCommand(node.run("test -e /usr/share/mut/written")).fails();
+        assertThatCommand(node.run("cat /var/lib/extensions.mutable/usr/share/mut/written")).succeeds().printsLine("written");
+    }
+
+    @Scenario
+    void aBrokenImageNextToAGoodOne(Node node, Flavor flavor, Sysext sysext, Expectation expect) {
+        boolean skipped = Capability.BROKEN_IMAGE_SKIPPED.in(flavor.systemdVersion());
+        expect.that(skipped ? "the unreadable broken.raw is skipped and good is merged (" + Capability.BROKEN_IMAGE_SKIPPED.source() + ")"
+                : "the unreadable broken.raw fails the whole refresh and good is not merged ("
+                + Capability.BROKEN_IMAGE_SKIPPED.source() + ")");
+        sysext.place(marked("good").release("ID=_any"));
+        node.sudoOk("head -c 1048576 /dev/urandom > /var/lib/extensions/broken.raw");
+        sysext.refresh();
+        if (skipped) {
+            assertThat(sysext).hasMerged("good");
+        } else {
+            assertThat(sysext).hasNotMerged("good");
+        }
+    }
+
+    @Scenario
+    void aNonLoginShellWithoutTheHierarchyVariableSeesNone(Node node, Sysext sysext, Expectation expect) {
+        boolean defaultsCovered = sysext.hierarchies().contains("/usr");
+        expect.that(defaultsCovered ? "the flavor merges /usr itself: the default view shows the merge too"
+                : "the service merged id-any with the flavor's hierarchies; `systemd-sysext status` without"
+                + " SYSTEMD_SYSEXT_HIERARCHIES (a non-login shell) looks at /usr and /opt and reports none");
+        sysext.place(marked("seen").release("ID=_any"));
+        assertThatCommand(sysext.refresh()).succeeds();
+        assertThat(sysext).hasMerged("seen");
+        assertThat(sysext.statusWithDefaultHierarchies().anyMerged()).as("default-hierarchy status shows a merge")
+                .isEqualTo(defaultsCovered);
+    }
+}
