@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
         double buildS = seconds(Duration.between(buildStart, Instant.now()));
         AcceleratorProbe.Choice accel = common.accelerator();
         Path dir = ws.reportsDir().resolve("bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Duration deadline = Duration.ofMillis((long) (flavor.timeouts().boot().toMillis() * accel.accelerator().timeoutFactor()));
+        Duration deadline = accel.accelerator().scale(flavor.timeouts().boot());
 
         List<Double> bare = new ArrayList<>();
         List<Double> harness = new ArrayList<>();

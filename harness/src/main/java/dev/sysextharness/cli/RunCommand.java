@@ -1,5 +1,6 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.HostTools;
@@ -40,6 +41,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Scenarios run at once, each on its own VM (default: ${DEFAULT-VALUE}; measured: see README).")
     int jobs;
 
+    @Option(names = "--extension", paramLabel = "DIR",
+            description = "Certify your own extension: a directory with extension.yaml and rootfs/ (see images/extensions/)."
+                    + " Runs the certification scenarios with it on every --flavor.")
+    Path extension;
+
     @Mixin
     CommonOptions common;
 
@@ -53,7 +59,11 @@ final class RunCommand implements Callable<Integer> {
         Progress progress = Progress.to(System.out);
         progress.step("run " + runId + " on " + flavorNames + "; report in " + dir);
 
-        ScenarioRun run = new ScenarioRun(flavors).cold(cold).jobs(jobs).scenarios(scenarioGlob).progress(progress)
+        if (extension != null) {
+            ExtensionCatalog.load(extension); // a bad definition stops here with one line, before anything boots
+        }
+        ScenarioRun run = new ScenarioRun(flavors).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extension)
+                .progress(progress)
                 .parameter(ScenarioSession.ACCEL, common.accel);
         if (common.cacheDir != null) {
             run.parameter(ScenarioSession.CACHE_DIR, common.cacheDir.toString());

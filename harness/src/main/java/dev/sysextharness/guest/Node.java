@@ -92,7 +92,7 @@ public final class Node implements AutoCloseable {
 
     /** Runs a command as the login user, within the flavor's command timeout. */
     public CommandResult run(String command) {
-        return run(command, scaled(flavor.timeouts().command()));
+        return run(command, accelerator.scale(flavor.timeouts().command()));
     }
 
     public CommandResult run(String command, Duration timeout) {
@@ -163,7 +163,7 @@ public final class Node implements AutoCloseable {
         }
         ssh.close();
         ssh = null;
-        Readiness.Result r = Readiness.await(vm, flavor.login(), scaled(flavor.timeouts().reboot()), before, transcript, start);
+        Readiness.Result r = Readiness.await(vm, flavor.login(), accelerator.scale(flavor.timeouts().reboot()), before, transcript, start);
         ssh = r.session();
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
@@ -177,10 +177,6 @@ public final class Node implements AutoCloseable {
     public String sshCommand() {
         return "sshpass -p " + flavor.login().password() + " ssh -p " + vm.sshPort()
                 + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " + flavor.login().user() + "@127.0.0.1";
-    }
-
-    Duration scaled(Duration tcgBudget) {
-        return Duration.ofMillis((long) (tcgBudget.toMillis() * accelerator.timeoutFactor()));
     }
 
     @Override

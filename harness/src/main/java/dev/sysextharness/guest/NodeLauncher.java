@@ -134,7 +134,7 @@ public final class NodeLauncher {
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
                 + vm.serialLog() + ")");
-        return awaitReady(vm, transcript, "cold boot", scaled(flavor.timeouts().boot()));
+        return awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()));
     }
 
     private Node restore(SavedState state) {
@@ -159,7 +159,7 @@ public final class NodeLauncher {
             vm.close();
             throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
         }
-        Node node = awaitReady(vm, transcript, "restore", scaled(flavor.timeouts().boot()));
+        Node node = awaitReady(vm, transcript, "restore", accelerator.scale(flavor.timeouts().boot()));
         node.stepClockToHost();
         return node;
     }
@@ -191,7 +191,4 @@ public final class NodeLauncher {
         }
     }
 
-    private Duration scaled(Duration tcgBudget) {
-        return Duration.ofMillis((long) (tcgBudget.toMillis() * accelerator.timeoutFactor()));
-    }
 }

@@ -13,14 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The run's extension images: built from images/extensions/ with jib-core and pushed once to the run's registry. */
 public final class Extensions {
     static final String TAG = "1";
+    /** Stands for the user's own extension (run --extension DIR) wherever an extension name is expected. */
+    public static final String USER = "@extension";
 
     private final ExtensionCatalog catalog;
     private final OciImageBuilder builder;
     private final DistributionRegistry registry;
     private final Progress progress;
     private final Map<String, PublishedExtension> published = new ConcurrentHashMap<>();
+    private final Path userExtension;
 
-    Extensions(ExtensionCatalog catalog, Path jibCache, DistributionRegistry registry, Progress progress) {
+    Extensions(ExtensionCatalog catalog, Path jibCache, DistributionRegistry registry, Progress progress, Path userExtension) {
+        this.userExtension = userExtension;
         this.catalog = catalog;
         this.builder = new OciImageBuilder(jibCache);
         this.registry = registry;
@@ -30,7 +34,7 @@ public final class Extensions {
     /** The extension's image in the registry, building and pushing it on first use. */
     public PublishedExtension published(String name) {
         return published.computeIfAbsent(name, n -> {
-            var ext = catalog.load(n);
+            var ext = definition(n);
             String hostRef = registry.hostAddress() + "/" + ext.name() + ":" + TAG;
             String digest = builder.push(ext, hostRef);
             String guestRef = GuestForward.REGISTRY_ADDRESS + ":" + GuestForward.REGISTRY_PORT + "/" + ext.name() + ":" + TAG;
@@ -41,6 +45,12 @@ public final class Extensions {
 
     /** The definition and tree of an extension, for computing expectations. */
     public Extension definition(String name) {
+        if (name.equals(USER)) {
+            if (userExtension == null) {
+                throw new IllegalStateException("no user extension given (run --extension DIR)");
+            }
+            return ExtensionCatalog.load(userExtension);
+        }
         return catalog.load(name);
     }
 

@@ -33,6 +33,8 @@ public final class ScenarioRun {
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final List<Flavor> flavors;
     private String scenarioGlob;
+    private Path extension;
+    static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
 
     public ScenarioRun(List<Flavor> flavors) {
@@ -63,6 +65,18 @@ public final class ScenarioRun {
         return this;
     }
 
+    /**
+     * Certify a user's extension definition: only the certification scenarios run, with it as their subject
+     * (without one, they do not run at all).
+     */
+    public ScenarioRun extension(Path definitionDir) {
+        this.extension = definitionDir;
+        if (definitionDir != null) {
+            parameter(ScenarioSession.USER_EXTENSION, definitionDir.toAbsolutePath().toString());
+        }
+        return this;
+    }
+
     /** Only scenarios whose Class.method (or method) matches the glob. */
     public ScenarioRun scenarios(String glob) {
         this.scenarioGlob = glob;
@@ -83,6 +97,7 @@ public final class ScenarioRun {
         if (scenarioGlob != null) {
             request.filters(filter(scenarioGlob));
         }
+        request.filters(certification(extension != null));
         var launcher = LauncherFactory.create();
         TestPlan plan = launcher.discover(request.build());
         if (plan.countTestIdentifiers(t -> t.isContainer() && t.getUniqueId().contains("test-template:")) == 0) {
@@ -95,6 +110,18 @@ public final class ScenarioRun {
                 new LegacyXmlReportGeneratingListener(dir.resolve("junit"), new PrintWriter(System.err)));
         report.write();
         return report;
+    }
+
+    /** With a user extension only the certification scenarios run; without one, never. */
+    static PostDiscoveryFilter certification(boolean certifying) {
+        return (TestDescriptor d) -> {
+            if (d.getSource().orElse(null) instanceof MethodSource m) {
+                boolean cert = m.getClassName().endsWith("." + CERTIFICATION);
+                return cert == certifying ? FilterResult.included("certification: " + certifying)
+                        : FilterResult.excluded(certifying ? "certifying an extension" : "no --extension given");
+            }
+            return FilterResult.included("container");
+        };
     }
 
     /** Matches a glob against "Class.method" and against the method name alone. */

@@ -40,6 +40,8 @@ public final class ScenarioSession implements AutoCloseable {
     public static final String CACHE_DIR = "sysext.cacheDir";
     /** "true": every node cold-boots; otherwise nodes start from a saved ready state. */
     public static final String COLD = "sysext.cold";
+    /** A user's extension definition directory to certify (extension.yaml + rootfs/). */
+    public static final String USER_EXTENSION = "sysext.extension";
 
     private final Workspace workspace;
     private final List<String> flavorNames;
@@ -65,7 +67,8 @@ public final class ScenarioSession implements AutoCloseable {
                 ? null : new SavedStates(workspace.cache());
         this.registry = DistributionRegistry.start(evidenceRoot.resolve("registry"));
         this.extensions = new Extensions(new ExtensionCatalog(workspace.extensionsDir()),
-                workspace.cache().root().resolve("jib"), registry, progress);
+                workspace.cache().root().resolve("jib"), registry, progress,
+                context.getConfigurationParameter(USER_EXTENSION).map(Path::of).orElse(null));
         progress.step("scenarios on " + flavorNames + (savedStates == null ? ", cold boots" : ", restoring saved states")
                 + ", accelerator " + accelerator.accelerator().qemuName()
                 + " (" + accelerator.reason() + "), evidence in " + evidenceRoot);

@@ -15,6 +15,11 @@ public enum Accelerator {
         return timeoutFactor;
     }
 
+    /** A wall-clock budget measured under TCG, scaled for this accelerator. */
+    public java.time.Duration scale(java.time.Duration tcgBudget) {
+        return java.time.Duration.ofMillis((long) (tcgBudget.toMillis() * timeoutFactor));
+    }
+
     public String qemuName() {
         return name().toLowerCase();
     }

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.flavor.Timeouts;
 import dev.sysextharness.host.HarnessException;
-import dev.sysextharness.host.Progress;
-import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.vm.AcceleratorProbe;
 import dev.sysextharness.vm.BootDisk;
 import java.nio.file.Files;
@@ -34,10 +30,10 @@ class NodeLifecycleTest {
 
     @BeforeAll
     static void image() {
-        Workspace ws = Workspace.locate(null);
-        flavor = ws.flavors().load(Flavors.DEFAULT);
-        disk = new FlavorImages(ws).bootDisk(flavor, Progress.to(System.err));
-        accel = new AcceleratorProbe("qemu-system-x86_64").choose("auto");
+        DefaultFlavorImage image = DefaultFlavorImage.build();
+        flavor = image.flavor();
+        disk = image.disk();
+        accel = image.accel();
     }
 
     @Test

@@ -3,11 +3,7 @@ package dev.sysextharness.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.OwnedProcesses;
-import dev.sysextharness.host.Progress;
-import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.image.ImageCache;
 import dev.sysextharness.vm.AcceleratorProbe;
 import dev.sysextharness.vm.BootDisk;
@@ -35,10 +31,10 @@ class SavedStateTest {
 
     @BeforeAll
     static void image() {
-        Workspace ws = Workspace.locate(null);
-        flavor = ws.flavors().load(Flavors.DEFAULT);
-        base = new FlavorImages(ws).bootDisk(flavor, Progress.to(System.err));
-        accel = new AcceleratorProbe("qemu-system-x86_64").choose("auto");
+        DefaultFlavorImage image = DefaultFlavorImage.build();
+        flavor = image.flavor();
+        base = image.disk();
+        accel = image.accel();
     }
 
     /** A private copy of the base disk (reflink/sparse), so this test may write it without touching the cache. */

@@ -1,0 +1,63 @@
+package dev.sysextharness.scenarios;
+
+import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
+import static dev.sysextharness.sysext.SysextAssert.assertThat;
+
+import dev.sysextharness.extension.Extension;
+import dev.sysextharness.guest.Node;
+import dev.sysextharness.scenario.Bundles;
+import dev.sysextharness.scenario.Expectation;
+import dev.sysextharness.scenario.Extensions;
+import dev.sysextharness.scenario.PublishedExtension;
+import dev.sysextharness.scenario.Scenario;
+import dev.sysextharness.sysext.Compatibility;
+import dev.sysextharness.sysext.MergeExpectation;
+import dev.sysextharness.sysext.Sysext;
+import java.util.List;
+
+/**
+ * An extension author's verdict table: their extension ({@code run --extension DIR}) installed both ways Kairos
+ * installs extensions, on every selected flavor. Whether it should merge, and on which hierarchies, comes from the
+ * oracle (its extension-release against the flavor's os-release and systemd) and the flavor's hierarchy list.
+ */
+class CertificationScenarios {
+
+    /** The oracle's expectation for the user's extension on this node, written down before acting. */
+    static Compatibility.Verdict expected(Sysext sysext, Extension ext, Expectation expect) {
+        String text = ext.definition().releaseText();
+        Compatibility.Verdict v = Compatibility.judge(sysext.flavor().systemdVersion(), sysext.hostOsRelease(),
+                text == null ? null : Compatibility.parseRelease(text));
+        List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.files());
+        List<String> hidden = MergeExpectation.unmergedFiles(sysext.hierarchies(), ext.files());
+        expect.that(ext.extensionName() + (v.merged() ? " merged on " + on : " not merged") + ": " + v.because()
+                + (hidden.isEmpty() || !v.merged() ? "" : "; not visible on this flavor (outside its hierarchies): " + hidden));
+        return v;
+    }
+
+    static void observe(Sysext sysext, Extension ext, Compatibility.Verdict v) {
+        if (v.merged()) {
+            List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.files());
+            assertThat(sysext).hasMerged(ext.extensionName()).on(on.toArray(String[]::new));
+        } else {
+            assertThat(sysext).hasNotMerged(ext.extensionName());
+        }
+    }
+
+    @Scenario
+    void yourExtensionUnpackedAtRuntime(Node node, Sysext sysext, Extensions ext, Expectation expect) {
+        Extension def = ext.definition(Extensions.USER);
+        Compatibility.Verdict v = expected(sysext, def, expect);
+        PublishedExtension published = ext.published(Extensions.USER);
+        assertThatCommand(sysext.unpack(published.guestRef(), published.extensionName())).succeeds();
+        assertThatCommand(sysext.refresh()).succeeds();
+        observe(sysext, def, v);
+    }
+
+    @Scenario
+    @Bundles(Extensions.USER)
+    void yourExtensionInstalledAsABundle(Node node, Sysext sysext, Extensions ext, Expectation expect) {
+        Extension def = ext.definition(Extensions.USER);
+        Compatibility.Verdict v = expected(sysext, def, expect);
+        observe(sysext, def, v);
+    }
+}
