@@ -37,7 +37,19 @@ public final class OwnedProcesses {
 
     /** Starts {@code command} as an owned child; it is killed if this JVM dies. */
     public static Process start(ProcessBuilder builder) {
-        List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+        return launch(builder, List.of("setpriv", "--pdeathsig", "KILL", "--"));
+    }
+
+    /**
+     * Starts a command that starts processes of its own (an image build): it runs as the first process of a new
+     * PID namespace, so when it is killed — and it is, with this JVM — the kernel kills every process below it.
+     */
+    public static Process startTree(ProcessBuilder builder) {
+        return launch(builder, List.of("setpriv", "--pdeathsig", "KILL", "--", "unshare", "--pid", "--fork", "--kill-child", "--"));
+    }
+
+    private static Process launch(ProcessBuilder builder, List<String> prefix) {
+        List<String> command = new ArrayList<>(prefix);
         command.addAll(builder.command());
         ProcessBuilder wrapped = new ProcessBuilder(command)
                 .directory(builder.directory())

@@ -75,7 +75,7 @@ public final class ReferenceImageBuilder {
         env.put("SYSEXT_HIERARCHIES", flavor.sysext().hierarchyVariable());
         env.put("IMAGE_POLICY", flavor.sysext().imagePolicy() == null ? "" : flavor.sysext().imagePolicy());
         Path log = into.resolve("build.log");
-        Process p = OwnedProcesses.start(pb);
+        Process p = OwnedProcesses.startTree(pb);
         Deque<String> tail = new ArrayDeque<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
              var w = Files.newBufferedWriter(log)) {

@@ -20,14 +20,15 @@ final class MatrixPage {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sysext-harness run ")
                 .append(esc(report.runId())).append("</title><style>")
-                .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
+                .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:75em}")
+                .append("td{overflow-wrap:anywhere}")
                 .append("table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.4em .7em;text-align:left;vertical-align:top}")
                 .append("th{background:#f4f4f4}.passed{background:#d9f2d9}.failed{background:#f8d0d0}.error{background:#f6e0b5}")
                 .append(".skipped{background:#e8e8e8}.missing{background:#fff}code{font-size:.9em}")
                 .append("td.cell a{color:inherit;font-weight:600;text-decoration:none}.small{font-size:.85em;color:#555}")
                 .append("</style></head><body>");
         h.append("<h1>sysext-harness run ").append(esc(report.runId())).append("</h1>");
-        h.append("<p>").append(report.count("passed")).append(" passed, ").append(report.count("failed")).append(" failed, ")
+        h.append("<p>").append(String.format("Wall time %.1f s. ", report.wallSeconds())).append(report.count("passed")).append(" passed, ").append(report.count("failed")).append(" failed, ")
                 .append(report.count("error")).append(" error, ").append(report.count("skipped")).append(" skipped. ")
                 .append("Each cell links to its evidence: the guest command transcript, the serial log, ")
                 .append("<code>journalctl -b -u systemd-sysext</code> and <code>systemd-sysext status --json=short</code>.</p>");
