@@ -21,6 +21,7 @@ public final class HostTools {
         REQUIRED.put("sfdisk", "fdisk");
         REQUIRED.put("socat", "socat");
         REQUIRED.put("setpriv", "util-linux");
+        REQUIRED.put("unshare", "util-linux");
         REQUIRED.put("docker-registry", "docker-registry");
         REQUIRED.put("xorriso", "xorriso");
         REQUIRED.put("mksquashfs", "squashfs-tools");

@@ -41,11 +41,15 @@ public final class OwnedProcesses {
     }
 
     /**
-     * Starts a command that starts processes of its own (an image build): it runs as the first process of a new
-     * PID namespace, so when it is killed — and it is, with this JVM — the kernel kills every process below it.
+     * Starts a command that starts processes of its own and mounts things (an image build: mmdebstrap mounts
+     * /proc, /sys and /dev/pts into its chroot). It runs as the first process of new PID and mount namespaces: when
+     * it is killed — and it is, with this JVM — the kernel kills every process below it, and its mounts vanish with
+     * the mount namespace instead of staying behind on the host, where deleting the build directory would walk
+     * into them.
      */
     public static Process startTree(ProcessBuilder builder) {
-        return launch(builder, List.of("setpriv", "--pdeathsig", "KILL", "--", "unshare", "--pid", "--fork", "--kill-child", "--"));
+        return launch(builder, List.of("setpriv", "--pdeathsig", "KILL", "--",
+                "unshare", "--pid", "--mount", "--propagation", "private", "--fork", "--kill-child", "--"));
     }
 
     private static Process launch(ProcessBuilder builder, List<String> prefix) {

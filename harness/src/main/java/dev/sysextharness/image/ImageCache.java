@@ -120,7 +120,15 @@ public final class ImageCache {
         return key.length() > 12 ? key.substring(0, 12) : key;
     }
 
+    /** Deletes a directory tree, refusing if anything is mounted beneath it (a build killed mid-way). */
     static void deleteTree(Path dir) throws IOException {
+        String prefix = dir.toAbsolutePath().normalize() + "/";
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && (f[4] + "/").startsWith(prefix)) {
+                throw new IOException("not deleting " + dir + ": " + f[4] + " is mounted inside it; unmount it first");
+            }
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
