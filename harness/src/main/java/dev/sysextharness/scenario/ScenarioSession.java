@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -74,10 +76,17 @@ public final class ScenarioSession implements AutoCloseable {
                 + " (" + accelerator.reason() + "), evidence in " + evidenceRoot);
     }
 
-    /** The session of this test run, created on first use and kept in the root context's store. */
+    /**
+     * The session of this test run, created on first use and kept in the root context's store. The key carries the
+     * run's configuration: launchers started inside another JUnit run (the selftest, the benchmark) may share one
+     * store, and a run with other parameters must never get another run's session.
+     */
     static ScenarioSession of(ExtensionContext context) {
+        String key = ScenarioSession.class.getName() + Stream.of(FLAVORS, ACCEL, EVIDENCE_DIR, CACHE_DIR, COLD, USER_EXTENSION)
+                .map(p -> p + "=" + context.getConfigurationParameter(p).orElse(""))
+                .collect(Collectors.joining(";", "[", "]"));
         return context.getRoot().getStore(ExtensionContext.Namespace.create(ScenarioSession.class))
-                .computeIfAbsent(ScenarioSession.class, k -> new ScenarioSession(context), ScenarioSession.class);
+                .computeIfAbsent(key, k -> new ScenarioSession(context), ScenarioSession.class);
     }
 
     public List<String> flavorNames() {
