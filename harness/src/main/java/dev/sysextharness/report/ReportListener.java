@@ -41,7 +41,7 @@ public final class ReportListener implements TestExecutionListener {
     public void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
             report.add(new ScenarioResult(flavorOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
-                    report.dir().toString(), 0));
+                    report.dir().toString(), 0, "no node"));
             progress.step("↷ skipped " + name(id) + ": " + reason);
         }
     }
@@ -57,7 +57,7 @@ public final class ReportListener implements TestExecutionListener {
         ScenarioResult r;
         if (e != null) {
             r = new ScenarioResult(e.get("flavor"), e.get("scenario"), e.get("outcome"), e.get("expected"), e.get("observed"),
-                    Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")));
+                    Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")), e.getOrDefault("start", "no node"));
         } else {
             String observed = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse(""))
                     .orElse("as expected");
@@ -66,7 +66,7 @@ public final class ReportListener implements TestExecutionListener {
                 case ABORTED -> "skipped";
                 case FAILED -> result.getThrowable().filter(t -> t instanceof AssertionError).isPresent() ? "failed" : "error";
             };
-            r = new ScenarioResult(flavorOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString(), 0);
+            r = new ScenarioResult(flavorOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString(), 0, "no node");
         }
         report.add(r);
         progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + "] "

@@ -34,6 +34,7 @@ public final class ScenarioRun {
     private final List<Flavor> flavors;
     private String scenarioGlob;
     private Path extension;
+    private java.util.Set<String> classes;
     static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
 
@@ -77,6 +78,12 @@ public final class ScenarioRun {
         return this;
     }
 
+    /** Only scenarios of these classes (simple names). */
+    public ScenarioRun onlyClasses(java.util.Set<String> simpleClassNames) {
+        this.classes = java.util.Set.copyOf(simpleClassNames);
+        return this;
+    }
+
     /** Only scenarios whose Class.method (or method) matches the glob. */
     public ScenarioRun scenarios(String glob) {
         this.scenarioGlob = glob;
@@ -98,6 +105,12 @@ public final class ScenarioRun {
             request.filters(filter(scenarioGlob));
         }
         request.filters(certification(extension != null));
+        if (classes != null) {
+            java.util.Set<String> keep = classes;
+            request.filters((PostDiscoveryFilter) d -> d.getSource().orElse(null) instanceof MethodSource m
+                    && !keep.contains(m.getClassName().substring(m.getClassName().lastIndexOf('.') + 1))
+                    ? FilterResult.excluded("not one of " + keep) : FilterResult.included("selected class"));
+        }
         var launcher = LauncherFactory.create();
         TestPlan plan = launcher.discover(request.build());
         if (plan.countTestIdentifiers(t -> t.isContainer() && t.getUniqueId().contains("test-template:")) == 0) {
