@@ -38,6 +38,15 @@ public final class CommandResultAssert extends AbstractAssert<CommandResultAsser
         return this;
     }
 
+    public CommandResultAssert printsLineMatching(String regex) {
+        isNotNull();
+        if (actual.stdout().lines().noneMatch(l -> l.matches(regex))) {
+            failWithMessage("expected '%s' to print a line matching '%s' but stdout was: %s", actual.command(), regex,
+                    actual.stdout().strip());
+        }
+        return this;
+    }
+
     public CommandResultAssert saysInStderr(String fragment) {
         isNotNull();
         if (!actual.stderr().contains(fragment)) {
