@@ -104,7 +104,7 @@ public final class ScenarioRun {
         if (scenarioGlob != null) {
             request.filters(filter(scenarioGlob));
         }
-        request.filters(certification(extension != null));
+        request.filters(certification(extension != null), ONLY_SCENARIOS);
         if (classes != null) {
             java.util.Set<String> keep = classes;
             request.filters((PostDiscoveryFilter) d -> d.getSource().orElse(null) instanceof MethodSource m
@@ -124,6 +124,18 @@ public final class ScenarioRun {
         report.write();
         return report;
     }
+
+    /**
+     * Only {@link Scenario} methods: the package also holds ordinary tests (the selftest's RestoreEquivalenceIT,
+     * which itself launches runs) that must never run inside a run.
+     */
+    static final PostDiscoveryFilter ONLY_SCENARIOS = (TestDescriptor d) -> {
+        if (d.getSource().orElse(null) instanceof MethodSource m) {
+            return m.getJavaMethod().isAnnotationPresent(Scenario.class)
+                    ? FilterResult.included("a scenario") : FilterResult.excluded("not a @Scenario");
+        }
+        return FilterResult.included("container");
+    };
 
     /** With a user extension only the certification scenarios run; without one, never. */
     static PostDiscoveryFilter certification(boolean certifying) {
