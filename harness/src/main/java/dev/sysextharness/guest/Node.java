@@ -106,7 +106,7 @@ public final class Node implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             transcript.note("$ " + command + "\n# harness: SSH failed: " + e.getMessage() + "\n");
             throw new HarnessException("SSH to " + flavor.name() + " node failed running '" + command + "': " + e.getMessage()
-                    + "\n--- last 40 lines of " + vm.serialLog() + " ---\n" + vm.serialTail(40), e);
+                    + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
         }
     }
 

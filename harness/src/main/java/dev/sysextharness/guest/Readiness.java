@@ -138,7 +138,7 @@ public final class Readiness {
 
     static HarnessException notReady(Vm vm, Duration deadline, String why) {
         return new HarnessException("node in " + vm.dir() + " not ready within " + deadline.toSeconds() + " s: " + why
-                + "\n--- last " + SERIAL_TAIL_LINES + " lines of " + vm.serialLog() + " ---\n" + vm.serialTail(SERIAL_TAIL_LINES));
+                + vm.serialEvidence(SERIAL_TAIL_LINES));
     }
 
     record Result(SshSession session, Ready ready) {

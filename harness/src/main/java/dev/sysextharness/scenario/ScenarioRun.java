@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestDescriptor;
@@ -34,7 +36,7 @@ public final class ScenarioRun {
     private final List<Flavor> flavors;
     private String scenarioGlob;
     private Path extension;
-    private java.util.Set<String> classes;
+    private Set<String> classes;
     static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
 
@@ -79,8 +81,8 @@ public final class ScenarioRun {
     }
 
     /** Only scenarios of these classes (simple names). */
-    public ScenarioRun onlyClasses(java.util.Set<String> simpleClassNames) {
-        this.classes = java.util.Set.copyOf(simpleClassNames);
+    public ScenarioRun onlyClasses(Set<String> simpleClassNames) {
+        this.classes = Set.copyOf(simpleClassNames);
         return this;
     }
 
@@ -106,10 +108,8 @@ public final class ScenarioRun {
         }
         request.filters(certification(extension != null), ONLY_SCENARIOS);
         if (classes != null) {
-            java.util.Set<String> keep = classes;
-            request.filters((PostDiscoveryFilter) d -> d.getSource().orElse(null) instanceof MethodSource m
-                    && !keep.contains(m.getClassName().substring(m.getClassName().lastIndexOf('.') + 1))
-                    ? FilterResult.excluded("not one of " + keep) : FilterResult.included("selected class"));
+            Set<String> keep = classes;
+            request.filters(methods(m -> keep.contains(simpleClassName(m)), "one of " + keep));
         }
         var launcher = LauncherFactory.create();
         TestPlan plan = launcher.discover(request.build());
@@ -125,41 +125,34 @@ public final class ScenarioRun {
         return report;
     }
 
+    /** A filter judging each method with {@code keep}; containers always pass. */
+    static PostDiscoveryFilter methods(Predicate<MethodSource> keep, String why) {
+        return (TestDescriptor d) -> !(d.getSource().orElse(null) instanceof MethodSource m) || keep.test(m)
+                ? FilterResult.included(why) : FilterResult.excluded("not " + why);
+    }
+
+    static String simpleClassName(MethodSource m) {
+        return m.getClassName().substring(m.getClassName().lastIndexOf('.') + 1);
+    }
+
     /**
      * Only {@link Scenario} methods: the package also holds ordinary tests (the selftest's RestoreEquivalenceIT,
      * which itself launches runs) that must never run inside a run.
      */
-    static final PostDiscoveryFilter ONLY_SCENARIOS = (TestDescriptor d) -> {
-        if (d.getSource().orElse(null) instanceof MethodSource m) {
-            return m.getJavaMethod().isAnnotationPresent(Scenario.class)
-                    ? FilterResult.included("a scenario") : FilterResult.excluded("not a @Scenario");
-        }
-        return FilterResult.included("container");
-    };
+    static final PostDiscoveryFilter ONLY_SCENARIOS = methods(m -> m.getJavaMethod().isAnnotationPresent(Scenario.class),
+            "a @Scenario");
 
     /** With a user extension only the certification scenarios run; without one, never. */
     static PostDiscoveryFilter certification(boolean certifying) {
-        return (TestDescriptor d) -> {
-            if (d.getSource().orElse(null) instanceof MethodSource m) {
-                boolean cert = m.getClassName().endsWith("." + CERTIFICATION);
-                return cert == certifying ? FilterResult.included("certification: " + certifying)
-                        : FilterResult.excluded(certifying ? "certifying an extension" : "no --extension given");
-            }
-            return FilterResult.included("container");
-        };
+        return methods(m -> simpleClassName(m).equals(CERTIFICATION) == certifying,
+                certifying ? "a certification scenario" : "outside the certification scenarios");
     }
 
     /** Matches a glob against "Class.method" and against the method name alone. */
     static PostDiscoveryFilter filter(String glob) {
         Pattern p = Pattern.compile(Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote)
                 .reduce((a, b) -> a + ".*" + b).orElse(""));
-        return (TestDescriptor d) -> {
-            if (d.getSource().orElse(null) instanceof MethodSource m) {
-                String simple = m.getClassName().substring(m.getClassName().lastIndexOf('.') + 1);
-                boolean match = p.matcher(simple + "." + m.getMethodName()).matches() || p.matcher(m.getMethodName()).matches();
-                return match ? FilterResult.included(glob) : FilterResult.excluded("does not match " + glob);
-            }
-            return FilterResult.included("container");
-        };
+        return methods(m -> p.matcher(simpleClassName(m) + "." + m.getMethodName()).matches()
+                || p.matcher(m.getMethodName()).matches(), "matching " + glob);
     }
 }

@@ -129,6 +129,11 @@ public final class Vm implements AutoCloseable {
         return tail(serialLog, n);
     }
 
+    /** The serial tail as failure messages carry it: a header naming the log, then its last {@code n} lines. */
+    public String serialEvidence(int n) {
+        return "\n--- last " + n + " lines of " + serialLog + " ---\n" + serialTail(n);
+    }
+
     static String tail(Path file, int n) {
         if (!Files.exists(file)) {
             return "(no serial output yet)";

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Timeouts;
 import dev.sysextharness.host.HarnessException;
-import dev.sysextharness.vm.AcceleratorProbe;
-import dev.sysextharness.vm.BootDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,25 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** Boots the real default reference node under the harness: readiness, the transcript, and the end of QEMU. */
 @Tag("vm")
 class NodeLifecycleTest {
-    static Flavor flavor;
-    static BootDisk disk;
-    static AcceleratorProbe.Choice accel;
+    static DefaultFlavorImage image;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void image() {
-        DefaultFlavorImage image = DefaultFlavorImage.build();
-        flavor = image.flavor();
-        disk = image.disk();
-        accel = image.accel();
+    static void buildImage() {
+        image = DefaultFlavorImage.build();
     }
 
     @Test
     void bootsToReadyRecordsCommandsAndEndsQemuOnClose() throws Exception {
         long pid;
-        try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).evidenceDir(dir).start()) {
+        try (Node node = new NodeLauncher(image.flavor(), image.disk()).accelerator(image.accel().accelerator()).evidenceDir(dir).start()) {
             pid = node.vm().pid();
             assertThat(node.ready().systemState()).as("systemd state, failed units %s", node.ready().failedUnits())
                     .isIn("running", "degraded");
@@ -51,7 +44,7 @@ class NodeLifecycleTest {
             assertThat(r.stdout()).isEqualTo("out\n");
             assertThat(r.stderr()).isEqualTo("err\n");
             assertThatCommand(node.sudo("id -u")).succeeds().printsLine("0");
-            assertThat(node.run("systemctl --version | head -1").out()).startsWith("systemd " + flavor.systemdVersion());
+            assertThat(node.run("systemctl --version | head -1").out()).startsWith("systemd " + image.flavor().systemdVersion());
 
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
                     "stderr| err");
@@ -63,11 +56,11 @@ class NodeLifecycleTest {
 
     @Test
     void aMissedDeadlineFailsWithTheSerialLogTail() {
-        Flavor impatient = new Flavor(flavor.name(), flavor.family(), flavor.description(), flavor.image(),
-                flavor.systemdVersion(), flavor.login(), flavor.sysext(), flavor.runtimeUnpack(), flavor.machine(),
+        Flavor impatient = new Flavor(image.flavor().name(), image.flavor().family(), image.flavor().description(), image.flavor().image(),
+                image.flavor().systemdVersion(), image.flavor().login(), image.flavor().sysext(), image.flavor().runtimeUnpack(), image.flavor().machine(),
                 new Timeouts(4, 4, 4));
         Instant start = Instant.now();
-        assertThatThrownBy(() -> new NodeLauncher(impatient, disk).accelerator(accel.accelerator()).evidenceDir(dir).start())
+        assertThatThrownBy(() -> new NodeLauncher(impatient, image.disk()).accelerator(image.accel().accelerator()).evidenceDir(dir).start())
                 .isInstanceOf(HarnessException.class)
                 .hasMessageContaining("not ready within")
                 .hasMessageContaining("last 40 lines of " + dir.resolve("serial.log"));

@@ -2,10 +2,8 @@ package dev.sysextharness.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.image.ImageCache;
-import dev.sysextharness.vm.AcceleratorProbe;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.SavedState;
 import dev.sysextharness.vm.SavedStates;
@@ -22,33 +20,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** Restore is only ever used on the exact disk it was saved with. */
 @Tag("vm")
 class SavedStateTest {
-    static Flavor flavor;
-    static BootDisk base;
-    static AcceleratorProbe.Choice accel;
+    static DefaultFlavorImage image;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void image() {
-        DefaultFlavorImage image = DefaultFlavorImage.build();
-        flavor = image.flavor();
-        base = image.disk();
-        accel = image.accel();
+    static void buildImage() {
+        image = DefaultFlavorImage.build();
     }
 
     /** A private copy of the base disk (reflink/sparse), so this test may write it without touching the cache. */
     BootDisk privateDisk() {
         Path copy = dir.resolve("disk.img");
-        OwnedProcesses.run(List.of("cp", "--sparse=always", "--reflink=auto", base.disk().toString(), copy.toString()), 600);
-        return new BootDisk(copy, base.format(), base.kernel(), base.initrd(), base.append());
+        OwnedProcesses.run(List.of("cp", "--sparse=always", "--reflink=auto", image.disk().disk().toString(), copy.toString()), 600);
+        return new BootDisk(copy, image.disk().format(), image.disk().kernel(), image.disk().initrd(), image.disk().append());
     }
 
     @Test
     void aStateWhoseDiskWasWrittenAfterwardsIsNeverUsed() throws Exception {
         SavedStates states = new SavedStates(new ImageCache(dir.resolve("cache")));
         BootDisk disk = privateDisk();
-        NodeLauncher launcher = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).savedStates(states);
+        NodeLauncher launcher = new NodeLauncher(image.flavor(), disk).accelerator(image.accel().accelerator()).savedStates(states);
 
         String bootId;
         try (Node first = launcher.evidenceDir(dir.resolve("first")).start()) {
