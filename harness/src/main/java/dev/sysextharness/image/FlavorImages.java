@@ -28,6 +28,6 @@ public final class FlavorImages {
             return referenceImage(flavor, progress).bootDisk();
         }
         throw new HarnessException("flavor " + flavor.name() + " is a Kairos flavor: booting Kairos ISOs is not implemented yet"
-                + " (reference flavors only: " + "debian-12)");
+                + " (only reference flavors can be booted)");
     }
 }

@@ -43,12 +43,6 @@ public final class ReferenceImageBuilder {
                 .hex();
     }
 
-    /** The cached image if there is one, without building. */
-    public ReferenceImage cached(Flavor flavor) {
-        Path dir = cache.find(KIND, key(flavor));
-        return dir == null ? null : load(dir);
-    }
-
     public ReferenceImage build(Flavor flavor, Progress progress) {
         ReferenceImageSpec spec = spec(flavor);
         Path dir = cache.getOrBuild(KIND, key(flavor), (into, p) -> runRecipe(flavor, spec, into, p), progress);

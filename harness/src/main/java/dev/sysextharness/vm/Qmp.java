@@ -16,8 +16,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /** A QMP session on the VM's unix socket: one command at a time, events skipped. */
 public final class Qmp implements AutoCloseable {
@@ -35,29 +39,31 @@ public final class Qmp implements AutoCloseable {
 
     /** Connects (QEMU creates the socket as it starts, so retry until the deadline), then negotiates capabilities. */
     public static Qmp connect(Path socket, Duration deadline, Process qemu) {
-        Instant end = Instant.now().plus(deadline);
-        IOException last = null;
-        while (Instant.now().isBefore(end) && qemu.isAlive()) {
-            try {
-                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                ch.connect(UnixDomainSocketAddress.of(socket));
-                Qmp qmp = new Qmp(ch);
-                qmp.in.readLine(); // greeting
-                qmp.execute("qmp_capabilities", Map.of());
-                return qmp;
-            } catch (IOException e) {
-                last = e;
-                try {
-                    Thread.sleep(20); // polling a socket QEMU is about to create; bounded by the deadline above
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+        AtomicReference<IOException> last = new AtomicReference<>();
+        try {
+            return Awaitility.await("QMP on " + socket).atMost(deadline)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).pollInSameThread()
+                    .failFast("QEMU exited", () -> !qemu.isAlive())
+                    .until(() -> tryConnect(socket, last), Objects::nonNull);
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new HarnessException("no QMP on " + socket + " within " + deadline.toSeconds() + " s"
+                    + (qemu.isAlive() ? "" : " (QEMU exited " + qemu.exitValue() + ")")
+                    + (last.get() == null ? "" : ": " + last.get().getMessage()));
         }
-        throw new HarnessException("no QMP on " + socket + " within " + deadline.toSeconds() + " s"
-                + (qemu.isAlive() ? "" : " (QEMU exited " + qemu.exitValue() + ")")
-                + (last == null ? "" : ": " + last.getMessage()));
+    }
+
+    private static Qmp tryConnect(Path socket, AtomicReference<IOException> last) {
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            Qmp qmp = new Qmp(ch);
+            qmp.in.readLine(); // greeting
+            qmp.execute("qmp_capabilities", Map.of());
+            return qmp;
+        } catch (IOException e) {
+            last.set(e);
+            return null;
+        }
     }
 
     /** Runs one command and returns its "return" value. */
