@@ -25,6 +25,7 @@ public final class HostTools {
         REQUIRED.put("docker-registry", "docker-registry");
         REQUIRED.put("xorriso", "xorriso");
         REQUIRED.put("mksquashfs", "squashfs-tools");
+        REQUIRED.put("bsdtar", "libarchive-tools");
     }
 
     private HostTools() {
