@@ -45,21 +45,26 @@ final class BootCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    IsoOptions isoOptions;
+
     @Override
     public Integer call() throws Exception {
         Workspace ws = common.workspace();
-        Flavor flavor = ws.flavors().load(flavorName);
+        Flavor declared = ws.flavors().load(flavorName);
         HostTools.require(List.of("qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv"));
         Progress progress = Progress.to(System.out);
-
-        Instant buildStart = Instant.now();
-        BootDisk disk = new FlavorImages(ws).bootDisk(flavor, progress);
-        Duration build = Duration.between(buildStart, Instant.now());
+        Flavor flavor = isoOptions.prepare(List.of(declared), new FlavorImages(ws), progress).get(0);
 
         AcceleratorProbe.Choice accel = common.accelerator();
         progress.step("accelerator " + accel.accelerator().qemuName() + " (" + accel.reason() + ")");
         Path dir = evidenceDir != null ? evidenceDir : ws.reportsDir()
                 .resolve("boot-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).resolve(flavor.name());
+
+        Instant buildStart = Instant.now();
+        BootDisk disk = new FlavorImages(ws).bootDisk(flavor, accel.accelerator(), dir.resolveSibling(flavor.name() + "-install"),
+                progress);
+        Duration build = Duration.between(buildStart, Instant.now());
         try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).evidenceDir(dir)
                 .savedStates(cold ? null : new SavedStates(ws.cache())).progress(progress).start()) {
             System.out.printf("%nflavor      %s (systemd %d expected)%n", flavor.name(), flavor.systemdVersion());

@@ -6,6 +6,7 @@ import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
+import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.scenario.ScenarioRun;
 import dev.sysextharness.scenario.ScenarioSession;
@@ -49,6 +50,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    IsoOptions isoOptions;
+
     @Override
     public Integer call() throws Exception {
         Workspace ws = common.workspace();
@@ -62,9 +66,11 @@ final class RunCommand implements Callable<Integer> {
         if (extension != null) {
             ExtensionCatalog.load(extension); // a bad definition stops here with one line, before anything boots
         }
+        isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
         ScenarioRun run = new ScenarioRun(flavors).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extension)
                 .progress(progress)
                 .parameter(ScenarioSession.ACCEL, common.accel);
+        isoOptions.passTo(run);
         if (common.cacheDir != null) {
             run.parameter(ScenarioSession.CACHE_DIR, common.cacheDir.toString());
         }

@@ -38,10 +38,24 @@ public record Flavor(
         if (family == Family.KAIROS && image.kairos() == null) {
             throw new IllegalArgumentException("field 'image': family kairos needs 'image.kairos'");
         }
+        if (family == Family.KAIROS && timeouts.installSeconds() < 1) {
+            throw new IllegalArgumentException("field 'timeouts.installSeconds': a kairos flavor installs from its ISO and needs"
+                    + " an install deadline");
+        }
         if (sysext.imagePolicy() != null && systemdVersion < 254) {
             throw new IllegalArgumentException("field 'sysext.imagePolicy': systemd " + systemdVersion
                     + " has no --image-policy (added in 254); leave it out");
         }
+    }
+
+    public Flavor withTimeouts(Timeouts t) {
+        return new Flavor(name, family, description, image, systemdVersion, login, sysext, runtimeUnpack, machine, t);
+    }
+
+    /** A Kairos flavor whose ISO comes from elsewhere (the command line's --iso, --iso-url, --sha256). */
+    public Flavor withKairosImage(KairosImageSpec spec) {
+        return new Flavor(name, family, description, new ImageSource(null, spec), systemdVersion, login, sysext, runtimeUnpack,
+                machine, timeouts);
     }
 
     /** The runtime unpack command for one image into one directory. */

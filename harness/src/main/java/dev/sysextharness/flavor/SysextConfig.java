@@ -9,11 +9,13 @@ import java.util.List;
  * @param hierarchies  SYSTEMD_SYSEXT_HIERARCHIES, in order
  * @param optMerged    whether /opt is among the merged hierarchies (Kairos: an opt-in)
  * @param imagePolicy  the --image-policy the service passes, or null where systemd has none (&lt; 254)
+ * @param optIn        how /opt is added when a scenario opts in (default: a runtime drop-in)
  */
 public record SysextConfig(
         @JsonProperty(required = true) List<String> hierarchies,
         boolean optMerged,
-        String imagePolicy) {
+        String imagePolicy,
+        OptIn optIn) {
 
     public SysextConfig {
         if (hierarchies == null || hierarchies.isEmpty()) {
@@ -30,6 +32,7 @@ public record SysextConfig(
                     + " but '/opt' is " + (hierarchies.contains("/opt") ? "" : "not ") + "in hierarchies");
         }
         hierarchies = List.copyOf(hierarchies);
+        optIn = optIn == null ? OptIn.RUNTIME_DROP_IN : optIn;
     }
 
     /** The value of SYSTEMD_SYSEXT_HIERARCHIES. */

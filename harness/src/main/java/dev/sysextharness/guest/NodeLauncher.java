@@ -76,6 +76,8 @@ public final class NodeLauncher {
                 .guestForward(guestForward);
         if (disk.directKernel()) {
             cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
+        } else {
+            cmd.bootOrder("c"); // the disk's own bootloader (an installed Kairos disk)
         }
         return cmd;
     }

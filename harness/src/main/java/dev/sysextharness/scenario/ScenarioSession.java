@@ -44,6 +44,10 @@ public final class ScenarioSession implements AutoCloseable {
     public static final String COLD = "sysext.cold";
     /** A user's extension definition directory to certify (extension.yaml + rootfs/). */
     public static final String USER_EXTENSION = "sysext.extension";
+    /** Bring your own Kairos image: a local ISO, or a URL with its sha256, used for every kairos flavor of the run. */
+    public static final String ISO = "sysext.iso";
+    public static final String ISO_URL = "sysext.isoUrl";
+    public static final String ISO_SHA256 = "sysext.sha256";
 
     private final Workspace workspace;
     private final List<String> flavorNames;
@@ -56,8 +60,14 @@ public final class ScenarioSession implements AutoCloseable {
     private final DistributionRegistry registry;
     private final Extensions extensions;
     private final SavedStates savedStates;
+    private final Path isoOverride;
+    private final String isoUrlOverride;
+    private final String sha256Override;
 
     private ScenarioSession(ExtensionContext context) {
+        this.isoOverride = context.getConfigurationParameter(ISO).map(Path::of).orElse(null);
+        this.isoUrlOverride = context.getConfigurationParameter(ISO_URL).orElse(null);
+        this.sha256Override = context.getConfigurationParameter(ISO_SHA256).orElse(null);
         this.workspace = Workspace.locate(context.getConfigurationParameter(CACHE_DIR).map(Path::of).orElse(null));
         this.flavorNames = Arrays.stream(context.getConfigurationParameter(FLAVORS).orElse(Flavors.DEFAULT).split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
@@ -82,7 +92,8 @@ public final class ScenarioSession implements AutoCloseable {
      * store, and a run with other parameters must never get another run's session.
      */
     static ScenarioSession of(ExtensionContext context) {
-        String key = ScenarioSession.class.getName() + Stream.of(FLAVORS, ACCEL, EVIDENCE_DIR, CACHE_DIR, COLD, USER_EXTENSION)
+        String key = ScenarioSession.class.getName() + Stream.of(FLAVORS, ACCEL, EVIDENCE_DIR, CACHE_DIR, COLD, USER_EXTENSION,
+                        ISO, ISO_URL, ISO_SHA256)
                 .map(p -> p + "=" + context.getConfigurationParameter(p).orElse(""))
                 .collect(Collectors.joining(";", "[", "]"));
         return context.getRoot().getStore(ExtensionContext.Namespace.create(ScenarioSession.class))
@@ -94,11 +105,19 @@ public final class ScenarioSession implements AutoCloseable {
     }
 
     public Flavor flavor(String name) {
-        return flavors.computeIfAbsent(name, n -> workspace.flavors().load(n));
+        return flavors.computeIfAbsent(name, n -> withIsoOverride(workspace.flavors().load(n)));
+    }
+
+    private Flavor withIsoOverride(Flavor flavor) {
+        if (flavor.family() != Family.KAIROS || (isoOverride == null && isoUrlOverride == null && sha256Override == null)) {
+            return flavor;
+        }
+        return flavor.withKairosImage(flavor.image().kairos().override(isoOverride, isoUrlOverride, sha256Override));
     }
 
     public synchronized BootDisk bootDisk(Flavor flavor) {
-        return disks.computeIfAbsent(flavor.name(), n -> new FlavorImages(workspace).bootDisk(flavor, progress));
+        return disks.computeIfAbsent(flavor.name(), n -> new FlavorImages(workspace).bootDisk(flavor, accelerator.accelerator(),
+                evidenceRoot.resolve(flavor.name() + "-install"), progress));
     }
 
     /**
@@ -118,10 +137,6 @@ public final class ScenarioSession implements AutoCloseable {
     }
 
     private BootDisk install(Flavor flavor, List<String> bundleNames) {
-        if (flavor.family() != Family.REFERENCE) {
-            throw new HarnessException("install-time bundles on " + flavor.name() + " need the Kairos ISO installer, not implemented yet");
-        }
-        ReferenceImage base = new FlavorImages(workspace).referenceImage(flavor, progress);
         List<Bundle> bundles = new ArrayList<>();
         Map<String, String> digests = new HashMap<>();
         for (String name : bundleNames) {
@@ -130,6 +145,11 @@ public final class ScenarioSession implements AutoCloseable {
             digests.put(ext.guestRef(), ext.digest());
         }
         CloudConfig config = new CloudConfig("/dev/vda", flavor.login(), bundles);
+        if (flavor.family() == Family.KAIROS) {
+            return new FlavorImages(workspace).kairosInstalled(flavor, accelerator.accelerator(), config, digests, registryForward(),
+                    evidenceRoot.resolve(flavor.name() + "-install-" + String.join("-", bundleNames)), progress);
+        }
+        ReferenceImage base = new FlavorImages(workspace).referenceImage(flavor, progress);
         Path entry = new ReferenceInstaller(workspace.cache()).install(base.dir(), base.key(),
                 CloudConfig.parse("rendered cloud-config", config.render()), digests, registry.baseUrl(), progress);
         return base.withDisk(entry.resolve("disk.img"));

@@ -1,6 +1,7 @@
 package dev.sysextharness.sysext;
 
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.OptIn;
 import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Mount;
 import dev.sysextharness.guest.Node;
@@ -102,18 +103,25 @@ public final class Sysext {
     }
 
     /**
-     * The documented /opt opt-in: the service's hierarchy list plus /opt. Kairos rewrites its drop-in from a
-     * {@code stages.initramfs.after} cloud-config at every boot; on the reference node the same override is a
-     * drop-in under /run, so it lasts until the next boot, as a stage that is not configured would.
+     * The documented /opt opt-in: the service's hierarchy list plus /opt, the way the flavor does it. Kairos rewrites
+     * its drop-in from a {@code stages.initramfs.after} cloud-config in /oem, effective from the next boot, so the
+     * node reboots (with a boot_id proof); a reference node has no stage runner, so the same override is a drop-in
+     * under /run that lasts until the next boot.
      */
     public void optInOpt() {
         List<String> withOpt = new ArrayList<>(node.flavor().sysext().hierarchies());
         if (!withOpt.contains("/opt")) {
             withOpt.add("/opt");
         }
-        String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
-        node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN
-                + " && systemctl daemon-reload");
+        if (node.flavor().sysext().optIn() == OptIn.KAIROS_STAGE) {
+            String stage = KairosOptStage.render(withOpt, node.flavor().sysext().imagePolicy());
+            node.sudoOk("cat > " + KairosOptStage.OEM_FILE + " <<'HARNESS_EOF'\n" + stage + "HARNESS_EOF");
+            node.reboot();
+        } else {
+            String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
+            node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN
+                    + " && systemctl daemon-reload");
+        }
         hierarchies = List.copyOf(withOpt);
     }
 

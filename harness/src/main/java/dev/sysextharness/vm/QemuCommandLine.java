@@ -25,6 +25,7 @@ public final class QemuCommandLine {
     private Path qmpSocket;
     private String incoming;
     private boolean noReboot;
+    private String bootOrder;
 
     public QemuCommandLine binary(String binary) {
         this.binary = binary;
@@ -91,6 +92,12 @@ public final class QemuCommandLine {
         return this;
     }
 
+    /** Firmware boot order: "d" boots the first CD (an installer ISO), "c" the disk. Unset: QEMU's default. */
+    public QemuCommandLine bootOrder(String order) {
+        this.bootOrder = order;
+        return this;
+    }
+
     /** Exit instead of rebooting (an installer's poweroff/reboot ends the process). */
     public QemuCommandLine noReboot(boolean noReboot) {
         this.noReboot = noReboot;
@@ -102,9 +109,13 @@ public final class QemuCommandLine {
      * per-VM paths and ports are not part of it.
      */
     public List<String> machineArguments() {
-        return List.of("binary=" + binary, "machine=q35", "accel=" + accel.qemuName(), "smp=" + cpus, "m=" + memoryMiB,
-                "devices=virtio-blk,virtio-net-pci,virtio-rng-pci", "cdroms=" + cdroms.size(),
-                "kernel=" + (kernel != null));
+        List<String> args = new ArrayList<>(List.of("binary=" + binary, "machine=q35", "accel=" + accel.qemuName(),
+                "smp=" + cpus, "m=" + memoryMiB, "devices=virtio-blk,virtio-net-pci,virtio-rng-pci",
+                "cdroms=" + cdroms.size(), "kernel=" + (kernel != null)));
+        if (bootOrder != null) {
+            args.add("boot=" + bootOrder);
+        }
+        return args;
     }
 
     public List<String> build() {
@@ -126,6 +137,9 @@ public final class QemuCommandLine {
                 "-monitor", "none"));
         if (kernel != null) {
             cmd.addAll(List.of("-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", append));
+        }
+        if (bootOrder != null) {
+            cmd.addAll(List.of("-boot", "order=" + bootOrder));
         }
         cmd.addAll(List.of("-drive", "file=" + disk + ",if=virtio,format=qcow2,cache=unsafe"));
         for (Path iso : cdroms) {

@@ -56,9 +56,7 @@ class NodeLifecycleTest {
 
     @Test
     void aMissedDeadlineFailsWithTheSerialLogTail() {
-        Flavor impatient = new Flavor(image.flavor().name(), image.flavor().family(), image.flavor().description(), image.flavor().image(),
-                image.flavor().systemdVersion(), image.flavor().login(), image.flavor().sysext(), image.flavor().runtimeUnpack(), image.flavor().machine(),
-                new Timeouts(4, 4, 4));
+        Flavor impatient = image.flavor().withTimeouts(new Timeouts(4, 4, 4));
         Instant start = Instant.now();
         assertThatThrownBy(() -> new NodeLauncher(impatient, image.disk()).accelerator(image.accel().accelerator()).evidenceDir(dir).start())
                 .isInstanceOf(HarnessException.class)
