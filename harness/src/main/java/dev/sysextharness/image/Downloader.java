@@ -198,6 +198,11 @@ public final class Downloader {
         }
     }
 
+    /** sha256 of bytes in memory, in lowercase hex. */
+    public static String sha256OfBytes(byte[] data) {
+        return HexFormat.of().formatHex(sha256().digest(data));
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

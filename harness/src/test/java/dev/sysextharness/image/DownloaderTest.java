@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The downloader against a real HTTP server on 127.0.0.1 that can serve, cut off, resume and 404. */
 class DownloaderTest {
     private static final byte[] ISO = randomBytes(3 * 1024 * 1024 + 17);
-    private static final String SHA = sha(ISO);
+    private static final String SHA = Downloader.sha256OfBytes(ISO);
 
     @TempDir
     Path cache;
@@ -221,11 +221,4 @@ class DownloaderTest {
         return b;
     }
 
-    private static String sha(byte[] data) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
