@@ -20,8 +20,10 @@ public enum Capability {
             "man systemd-sysext: --image-policy= 'Added in version 254'; kairos-init 99_sysext.yaml"),
     OS_RELEASE_FAILS_MERGE(254, "an extension shipping usr/lib/os-release makes the whole merge fail (checked at discovery)",
             "systemd PR #27044 (released in 254); TEST-50 'app-reject': merge fails, nothing is merged"),
-    BROKEN_IMAGE_SKIPPED(256, "an unreadable .raw next to good extensions is skipped instead of failing the whole refresh",
-            "systemd issue #32965 (252: 'Failed to read metadata for image'), fix PR #32967 merged 2024-05 -> 256 (inferred)"),
+    BROKEN_IMAGE_FAILS_REFRESH(248, "an unreadable .raw next to good extensions fails the whole refresh: nothing merges",
+            "systemd issue #32965 (252: 'Failed to read metadata for image'), closed as a duplicate of the still open"
+                    + " #32762 (seen on 256~rc1: 'If one image fails to mount, then no extension is merged'); the fix,"
+                    + " PR #32967 'sysext: ignore invalid image files', was never merged"),
     MUTABLE(256, "--mutable= and /var/lib/extensions.mutable: writes to a merged hierarchy land there",
             "man systemd-sysext: --mutable= 'Added in version 256'; PR #31000; TEST-50 mutable cases"),
     NESTED_MOUNTS(257, "mounts below a hierarchy are carried into and out of the overlay",

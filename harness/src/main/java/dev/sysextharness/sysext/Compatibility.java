@@ -49,15 +49,17 @@ public final class Compatibility {
                         + (id.equals("_any") ? " (ID=_any needs systemd >= " + Capability.ID_ANY.since() + ")" : ""));
             }
         }
+        String idMatch = id.equals(hostId) ? "" : "ID=" + id + " is in the host's ID_LIKE (systemd >= "
+                + Capability.ID_LIKE.since() + "); ";
         String hostLevel = host.get("SYSEXT_LEVEL");
         String hostVersion = host.get("VERSION_ID");
         if (hostLevel == null && hostVersion == null) {
-            return new Verdict(true, "the host has neither VERSION_ID nor SYSEXT_LEVEL: the ID match suffices");
+            return new Verdict(true, idMatch + "the host has neither VERSION_ID nor SYSEXT_LEVEL: the ID match suffices");
         }
         String extLevel = ext.get("SYSEXT_LEVEL");
         if (hostLevel != null && extLevel != null) {
             return extLevel.equals(hostLevel)
-                    ? new Verdict(true, "SYSEXT_LEVEL=" + extLevel + " equals the host's")
+                    ? new Verdict(true, idMatch + "SYSEXT_LEVEL=" + extLevel + " equals the host's")
                     : new Verdict(false, "SYSEXT_LEVEL=" + extLevel + " is not the host's " + hostLevel);
         }
         if (hostVersion == null) {
@@ -65,7 +67,7 @@ public final class Compatibility {
         }
         String extVersion = ext.get("VERSION_ID");
         return hostVersion.equals(extVersion)
-                ? new Verdict(true, "VERSION_ID=" + extVersion + " equals the host's")
+                ? new Verdict(true, idMatch + "VERSION_ID=" + extVersion + " equals the host's")
                 : new Verdict(false, "VERSION_ID=" + extVersion + " is not the host's " + hostVersion);
     }
 

@@ -58,6 +58,8 @@ class CompatibilityTest {
     void idLikeFrom258() {
         assertThat(judge(257, UBUNTU, "ID=debian\nVERSION_ID=24.04").merged()).isFalse();
         assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=24.04").merged()).isTrue();
+        assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=24.04").because()).startsWith("ID=debian is in the host's ID_LIKE");
+        assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=22.04").merged()).as("the version check still applies").isFalse();
     }
 
     @Test

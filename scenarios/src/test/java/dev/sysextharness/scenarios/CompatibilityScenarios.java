@@ -77,10 +77,27 @@ class CompatibilityScenarios {
         judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=fedora", "VERSION_ID=40"));
     }
 
-    /** SYSEXT_LEVEL on the host: a copy of os-release in the ephemeral /etc, so the override dies with the node. */
-    static void hostLevel(Node node, String level) {
+    /** A field added to the host's os-release: a copy in the ephemeral /etc, so the override dies with the node. */
+    static void hostOsReleaseAdds(Node node, String line) {
         node.sudoOk("cp --remove-destination \"$(readlink -f /etc/os-release)\" /etc/os-release"
-                + " && echo SYSEXT_LEVEL=" + level + " >> /etc/os-release");
+                + " && echo '" + line + "' >> /etc/os-release");
+    }
+
+    static void hostLevel(Node node, String level) {
+        hostOsReleaseAdds(node, "SYSEXT_LEVEL=" + level);
+    }
+
+    /**
+     * An extension built for the host's parent distribution (its ID is the host's ID_LIKE, as an Ubuntu-based
+     * Kairos node has ID_LIKE=debian): accepted from 258, ignored before. Debian has no ID_LIKE, so the host gets one.
+     */
+    @Scenario
+    void anExtensionForTheHostsIdLikeFamily(Node node, Sysext sysext, Expectation expect) {
+        hostOsReleaseAdds(node, "ID_LIKE=harness-family");
+        Map<String, String> host = sysext.hostOsRelease();
+        DirectoryExtension ext = marked("id-like");
+        String version = host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# the host has no VERSION_ID";
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=harness-family", version));
     }
 
     @Scenario
@@ -266,10 +283,10 @@ class CompatibilityScenarios {
 
     @Scenario
     void aBrokenImageNextToAGoodOne(Node node, Flavor flavor, Sysext sysext, Expectation expect) {
-        boolean skipped = Capability.BROKEN_IMAGE_SKIPPED.in(flavor.systemdVersion());
-        expect.that(skipped ? "the unreadable broken.raw is skipped and good is merged (" + Capability.BROKEN_IMAGE_SKIPPED.source() + ")"
+        boolean skipped = !Capability.BROKEN_IMAGE_FAILS_REFRESH.in(flavor.systemdVersion());
+        expect.that(skipped ? "the unreadable broken.raw is skipped and good is merged"
                 : "the unreadable broken.raw fails the whole refresh and good is not merged ("
-                + Capability.BROKEN_IMAGE_SKIPPED.source() + ")");
+                + Capability.BROKEN_IMAGE_FAILS_REFRESH.source() + ")");
         sysext.place(marked("good").release("ID=_any"));
         node.sudoOk("head -c 1048576 /dev/urandom > /var/lib/extensions/broken.raw");
         sysext.refresh();
