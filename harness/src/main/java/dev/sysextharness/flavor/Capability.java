@@ -29,18 +29,28 @@ public enum Capability {
     NESTED_MOUNTS(257, "mounts below a hierarchy are carried into and out of the overlay",
             "systemd PR #34381 (released in 257); TEST-50 'mountpoint /usr/share' before/after"),
     ID_LIKE(258, "an extension's ID matching the host's ID_LIKE is accepted",
-            "systemd PR #37648 (released in 258)"),
+            "systemd PR #37648 (released in 258); backported to v257-stable by PR #38128 (2025-07): the upstream"
+                    + " 257.13 source (Debian trixie's systemd_257.13.orig.tar.gz, src/shared/extension-util.c) matches"
+                    + " ID_LIKE; the first 257.x carrying it is not known here, so 257.13 is the earliest assumed",
+            new SystemdVersion(257, 13)),
     REFRESH_SKIPS_UNCHANGED(260, "refresh does nothing when no extension changed, unless --always-refresh=yes",
             "systemd issue #41523 ('worked as expected in systemd-259'); PR #39980");
 
     private final int since;
     private final String behaviour;
     private final String source;
+    private final SystemdVersion backport;
 
     Capability(int since, String behaviour, String source) {
+        this(since, behaviour, source, null);
+    }
+
+    /** @param backport the earliest stable point release of an older major known to carry the behaviour */
+    Capability(int since, String behaviour, String source, SystemdVersion backport) {
         this.since = since;
         this.behaviour = behaviour;
         this.source = source;
+        this.backport = backport;
     }
 
     public int since() {
@@ -55,9 +65,14 @@ public enum Capability {
         return source;
     }
 
-    /** Whether a systemd of this major version has the behaviour. */
+    /** Whether a systemd of this major version has the behaviour (no backport assumed: the point release is unknown). */
     public boolean in(int systemdVersion) {
-        return systemdVersion >= since;
+        return in(SystemdVersion.major(systemdVersion));
+    }
+
+    /** Whether this release has the behaviour: from its major version on, or from a backport's point release. */
+    public boolean in(SystemdVersion v) {
+        return v.major() >= since || backport != null && v.major() == backport.major() && v.point() >= backport.point();
     }
 
     /** The reason a scenario needing this row does not apply to a flavor. */

@@ -1,6 +1,7 @@
 package dev.sysextharness.guest;
 
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.SystemdVersion;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.vm.Accelerator;
 import dev.sysextharness.vm.Vm;
@@ -88,6 +89,12 @@ public final class Node implements AutoCloseable {
     /** The readiness observed at the last boot, reboot or restore. */
     public Ready ready() {
         return ready;
+    }
+
+    /** The systemd release the node reported at boot (point release included), the oracle's version input. */
+    public SystemdVersion systemd() {
+        SystemdVersion v = ready.systemd();
+        return v != null ? v : SystemdVersion.major(flavor.systemdVersion());
     }
 
     /** Runs a command as the login user, within the flavor's command timeout. */

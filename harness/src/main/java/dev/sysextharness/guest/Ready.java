@@ -1,5 +1,6 @@
 package dev.sysextharness.guest;
 
+import dev.sysextharness.flavor.SystemdVersion;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,6 +13,11 @@ public record Ready(String bootId, String systemdVersion, String systemState, Li
     public int systemdMajor() {
         String[] w = systemdVersion.split("\\s+");
         return w.length > 1 && w[1].matches("\\d+") ? Integer.parseInt(w[1]) : -1;
+    }
+
+    /** The release, point included ("systemd 257 (257.13-1~deb13u1)" is 257.13), or null. */
+    public SystemdVersion systemd() {
+        return SystemdVersion.parse(systemdVersion);
     }
 
     public boolean degraded() {

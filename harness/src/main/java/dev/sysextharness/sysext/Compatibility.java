@@ -1,6 +1,7 @@
 package dev.sysextharness.sysext;
 
 import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.SystemdVersion;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,11 @@ public final class Compatibility {
     }
 
     public static Verdict judge(int systemd, Map<String, String> host, Map<String, String> ext) {
+        return judge(SystemdVersion.major(systemd), host, ext);
+    }
+
+    /** @param systemd the release the node reported at boot, so that point-release backports count */
+    public static Verdict judge(SystemdVersion systemd, Map<String, String> host, Map<String, String> ext) {
         if (ext == null) {
             return new Verdict(false, "the extension carries no extension-release for its name");
         }
@@ -49,8 +55,8 @@ public final class Compatibility {
                         + (id.equals("_any") ? " (ID=_any needs systemd >= " + Capability.ID_ANY.since() + ")" : ""));
             }
         }
-        String idMatch = id.equals(hostId) ? "" : "ID=" + id + " is in the host's ID_LIKE (systemd >= "
-                + Capability.ID_LIKE.since() + "); ";
+        String idMatch = id.equals(hostId) ? "" : "ID=" + id + " is in the host's ID_LIKE (matched by systemd "
+                + systemd + "); ";
         String hostLevel = host.get("SYSEXT_LEVEL");
         String hostVersion = host.get("VERSION_ID");
         if (hostLevel == null && hostVersion == null) {

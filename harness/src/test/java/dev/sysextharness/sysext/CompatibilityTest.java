@@ -2,6 +2,7 @@ package dev.sysextharness.sysext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.flavor.SystemdVersion;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,20 @@ class CompatibilityTest {
         assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=24.04").merged()).isTrue();
         assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=24.04").because()).startsWith("ID=debian is in the host's ID_LIKE");
         assertThat(judge(258, UBUNTU, "ID=debian\nVERSION_ID=22.04").merged()).as("the version check still applies").isFalse();
+    }
+
+    @Test
+    void idLikeBackportedToTheV257StableSeries() {
+        var debian13 = SystemdVersion.parse("systemd 257 (257.13-1~deb13u1)");
+        assertThat(debian13).isEqualTo(new SystemdVersion(257, 13));
+        assertThat(Compatibility.judge(debian13, UBUNTU, Compatibility.parseRelease("ID=debian\nVERSION_ID=24.04")).merged())
+                .as("257.13 carries the backport").isTrue();
+        assertThat(Compatibility.judge(SystemdVersion.parse("systemd 257 (257.4-1)"), UBUNTU,
+                Compatibility.parseRelease("ID=debian\nVERSION_ID=24.04")).merged()).as("not assumed before 257.13").isFalse();
+        assertThat(SystemdVersion.parse("systemd 262 (262.1-1)")).isEqualTo(new SystemdVersion(262, 1));
+        assertThat(SystemdVersion.parse("systemd 255 (255.4-1ubuntu8.12)")).isEqualTo(new SystemdVersion(255, 4));
+        assertThat(SystemdVersion.parse("systemd 254 (254.27+suse.1)")).hasToString("254.27");
+        assertThat(SystemdVersion.parse("not systemd")).isNull();
     }
 
     @Test

@@ -25,7 +25,7 @@ class CertificationScenarios {
     /** The oracle's expectation for the user's extension on this node, written down before acting. */
     static Compatibility.Verdict expected(Sysext sysext, Extension ext, Expectation expect) {
         String text = ext.definition().releaseText();
-        Compatibility.Verdict v = Compatibility.judge(sysext.flavor().systemdVersion(), sysext.hostOsRelease(),
+        Compatibility.Verdict v = Compatibility.judge(sysext.node().systemd(), sysext.hostOsRelease(),
                 text == null ? null : Compatibility.parseRelease(text));
         List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.files());
         List<String> hidden = MergeExpectation.unmergedFiles(sysext.hierarchies(), ext.files());

@@ -32,7 +32,7 @@ class CompatibilityScenarios {
 
     /** Places the extension, refreshes through the service, and checks the oracle's verdict. */
     static void judgeAndObserve(Node node, Sysext sysext, Expectation expect, DirectoryExtension ext, Map<String, String> release) {
-        Compatibility.Verdict v = Compatibility.judge(node.flavor().systemdVersion(), sysext.hostOsRelease(), release);
+        Compatibility.Verdict v = Compatibility.judge(node.systemd(), sysext.hostOsRelease(), release);
         expect.that(ext.name() + (v.merged() ? " merged: " : " ignored: ") + v.because());
         sysext.place(ext);
         assertThatCommand(sysext.refresh()).succeeds();
@@ -44,6 +44,11 @@ class CompatibilityScenarios {
             assertThat(sysext).hasNotMerged(ext.name());
             assertThatCommand(node.run("test -e /usr/share/" + ext.name() + "/marker")).fails();
         }
+    }
+
+    /** The host's VERSION_ID as an extension-release line (sid has none: then a comment line). */
+    static String hostsVersionId(Map<String, String> host) {
+        return host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# the host has no VERSION_ID";
     }
 
     static Map<String, String> release(DirectoryExtension ext, String... lines) {
@@ -61,8 +66,7 @@ class CompatibilityScenarios {
     void hostIdWithItsVersionIdMerges(Node node, Sysext sysext, Expectation expect) {
         Map<String, String> host = sysext.hostOsRelease();
         DirectoryExtension ext = marked("host-id");
-        String version = host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# the host has no VERSION_ID";
-        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), version));
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), hostsVersionId(host)));
     }
 
     @Scenario
@@ -96,8 +100,7 @@ class CompatibilityScenarios {
         hostOsReleaseAdds(node, "ID_LIKE=harness-family");
         Map<String, String> host = sysext.hostOsRelease();
         DirectoryExtension ext = marked("id-like");
-        String version = host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# the host has no VERSION_ID";
-        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=harness-family", version));
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=harness-family", hostsVersionId(host)));
     }
 
     @Scenario
@@ -113,8 +116,7 @@ class CompatibilityScenarios {
         hostLevel(node, "1.0");
         Map<String, String> host = sysext.hostOsRelease();
         DirectoryExtension ext = marked("level-unequal");
-        String version = host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# no VERSION_ID";
-        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), "SYSEXT_LEVEL=2.0", version));
+        judgeAndObserve(node, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), "SYSEXT_LEVEL=2.0", hostsVersionId(host)));
     }
 
     @Scenario
