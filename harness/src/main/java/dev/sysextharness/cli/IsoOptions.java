@@ -58,7 +58,7 @@ final class IsoOptions {
     }
 
     Flavor apply(Flavor f) {
-        return f.family() == Family.KAIROS && any() ? f.withKairosImage(f.image().kairos().override(iso, isoUrl, sha256)) : f;
+        return f.withIso(iso, isoUrl, sha256);
     }
 
     void passTo(ScenarioRun run) {

@@ -1,6 +1,7 @@
 package dev.sysextharness.flavor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
 
 /**
  * One vm-configs/&lt;name&gt;.yaml: everything flavor-specific the harness needs, so scenarios never fork per flavor.
@@ -52,10 +53,18 @@ public record Flavor(
         return new Flavor(name, family, description, image, systemdVersion, login, sysext, runtimeUnpack, machine, t);
     }
 
-    /** A Kairos flavor whose ISO comes from elsewhere (the command line's --iso, --iso-url, --sha256). */
+    /** A Kairos flavor whose ISO comes from elsewhere. */
     public Flavor withKairosImage(KairosImageSpec spec) {
         return new Flavor(name, family, description, new ImageSource(null, spec), systemdVersion, login, sysext, runtimeUnpack,
                 machine, timeouts);
+    }
+
+    /** The command line's --iso, --iso-url, --sha256 (each may be null) applied; reference flavors are unchanged. */
+    public Flavor withIso(Path iso, String isoUrl, String sha256) {
+        if (family != Family.KAIROS || iso == null && isoUrl == null && sha256 == null) {
+            return this;
+        }
+        return withKairosImage(image.kairos().override(iso, isoUrl, sha256));
     }
 
     /** The runtime unpack command for one image into one directory. */

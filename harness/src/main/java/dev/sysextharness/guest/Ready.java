@@ -11,8 +11,8 @@ import java.util.List;
 public record Ready(String bootId, String systemdVersion, String systemState, List<String> failedUnits, Duration sshAfter, Duration readyAfter) {
     /** The major version from "systemd 252 (252.39-1~deb12u2)", or -1. */
     public int systemdMajor() {
-        String[] w = systemdVersion.split("\\s+");
-        return w.length > 1 && w[1].matches("\\d+") ? Integer.parseInt(w[1]) : -1;
+        SystemdVersion v = systemd();
+        return v == null ? -1 : v.major();
     }
 
     /** The release, point included ("systemd 257 (257.13-1~deb13u1)" is 257.13), or null. */

@@ -105,14 +105,7 @@ public final class ScenarioSession implements AutoCloseable {
     }
 
     public Flavor flavor(String name) {
-        return flavors.computeIfAbsent(name, n -> withIsoOverride(workspace.flavors().load(n)));
-    }
-
-    private Flavor withIsoOverride(Flavor flavor) {
-        if (flavor.family() != Family.KAIROS || (isoOverride == null && isoUrlOverride == null && sha256Override == null)) {
-            return flavor;
-        }
-        return flavor.withKairosImage(flavor.image().kairos().override(isoOverride, isoUrlOverride, sha256Override));
+        return flavors.computeIfAbsent(name, n -> workspace.flavors().load(n).withIso(isoOverride, isoUrlOverride, sha256Override));
     }
 
     public synchronized BootDisk bootDisk(Flavor flavor) {
