@@ -150,10 +150,16 @@ public final class Node implements AutoCloseable {
         return run("cat /proc/sys/kernel/random/boot_id").out();
     }
 
-    /** Reboots from inside the guest and waits until a node with a different boot_id is ready. */
+    /**
+     * Reboots from inside the guest ({@code systemctl reboot}: the guest's own shutdown, then its kernel resets the
+     * machine), powers the machine on again when QEMU ends on that reset, and waits until a node with a different
+     * boot_id is ready.
+     */
     public BootIdProof reboot() {
         String before = bootId();
         Instant start = Instant.now();
+        Duration deadline = accelerator.scale(flavor.timeouts().reboot());
+        long serialFrom = vm.serialSize();
         transcript.note("# harness: reboot requested (boot_id " + before + ")");
         try {
             // The connection may drop before an exit status arrives; the boot_id comparison is the proof, not this.
@@ -163,13 +169,18 @@ public final class Node implements AutoCloseable {
         }
         ssh.close();
         ssh = null;
-        Readiness.Result r = Readiness.await(vm, flavor.login(), accelerator.scale(flavor.timeouts().reboot()), before, transcript, start);
+        vm.powerOnAfterGuestReset(deadline, serialFrom);
+        transcript.note(String.format("# harness: guest reset the machine %.1f s after the request; powered on again, QEMU pid %d",
+                Duration.between(start, Instant.now()).toMillis() / 1000.0, vm.pid()));
+        Duration left = deadline.minus(Duration.between(start, Instant.now()));
+        Readiness.Result r = Readiness.await(vm, flavor.login(), left.isNegative() ? Duration.ofSeconds(1) : left, before, transcript, start);
         ssh = r.session();
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
         reboots++;
         transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
-                + String.format(" in %.1f s", proof.took().toMillis() / 1000.0));
+                + String.format(" in %.1f s (SSH %.1f s, ready %.1f s after the request)", proof.took().toMillis() / 1000.0,
+                        ready.sshAfter().toMillis() / 1000.0, ready.readyAfter().toMillis() / 1000.0));
         return proof;
     }
 

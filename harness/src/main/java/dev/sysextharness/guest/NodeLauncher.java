@@ -73,7 +73,9 @@ public final class NodeLauncher {
                 .cpus(flavor.machine().cpus())
                 .disk(overlay)
                 .sshHostPort(sshPort)
-                .guestForward(guestForward);
+                .guestForward(guestForward)
+                // a guest reboot ends QEMU and Node.reboot powers the machine on in a fresh process (Vm#powerOnAfterGuestReset)
+                .noReboot(true);
         if (disk.directKernel()) {
             cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
         }
