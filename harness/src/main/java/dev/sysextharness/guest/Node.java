@@ -74,17 +74,6 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /**
-     * A restored guest's clock keeps the saved moment: step it to the host's time and record the drift.
-     */
-    void stepClockToHost() {
-        long hostMillis = System.currentTimeMillis();
-        // prints the guest's time, then sets the host's: one round trip
-        String before = run(String.format("date +%%s.%%N; sudo date -s @%d.%03d >/dev/null", hostMillis / 1000, hostMillis % 1000)).out();
-        long guestMillis = (long) (Double.parseDouble(before.lines().findFirst().orElse("0")) * 1000);
-        transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time", (hostMillis - guestMillis) / 1000.0));
-    }
-
     /** The readiness observed at the last boot, reboot or restore. */
     public Ready ready() {
         return ready;
