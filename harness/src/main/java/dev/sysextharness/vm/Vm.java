@@ -128,9 +128,8 @@ public final class Vm implements AutoCloseable {
 
     /**
      * The other half of a guest reboot under {@code -no-reboot}: the guest's reset ends QEMU, and this powers the
-     * same machine (same disk, ports, serial log, minus any {@code -incoming}) on in a new process. A reset inside
-     * one long-lived TCG process would keep the old boot's translated code, and the new boot pays for it (see
-     * README, "Reboots"). Fails, with the serial tail, unless QEMU ended cleanly and the guest kernel said
+     * same machine (same disk, ports, serial log, minus any {@code -incoming}) on in a new process. Under TCG a boot
+     * after a reset inside the same process cost about twice the CPU of a first boot (README, "Reboots"). Fails, with the serial tail, unless QEMU ended cleanly and the guest kernel said
      * "reboot: Restarting system" after {@code serialFrom}: a power-off or a crash is not a reboot.
      */
     public void powerOnAfterGuestReset(Duration deadline, long serialFrom) {
