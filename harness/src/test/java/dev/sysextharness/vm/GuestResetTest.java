@@ -50,7 +50,9 @@ class GuestResetTest {
             vm.powerOnAfterGuestReset(Duration.ofSeconds(20), 0);
             assertThat(vm.isAlive()).isTrue();
             assertThat(vm.pid()).isNotEqualTo(first);
-            String again = Files.readString(vmDir.resolve("serial.log.argv.1"));
+            Path argv = vmDir.resolve("serial.log.argv.1");
+            Awaitility.await("the second process's argv").atMost(Duration.ofSeconds(20)).until(() -> Files.exists(argv) && Files.size(argv) > 0);
+            String again = Files.readString(argv);
             assertThat(again).contains("-no-reboot", "overlay.qcow2", "hostfwd=tcp:127.0.0.1:2222-:22").doesNotContain("-incoming");
             assertThat(Files.readString(vmDir.resolve("serial.log"))).contains("reboot: Restarting system");
         }
