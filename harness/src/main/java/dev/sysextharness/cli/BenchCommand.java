@@ -107,14 +107,19 @@ final class BenchCommand implements Callable<Integer> {
         f.put("bare_boot_s", median(bare));
         f.put("cold_ready_s", median(harness));
         f.put("restore_ready_s", median(restores));
+        // Written after every stage: a stage that fails (and fails the bench) leaves the figures measured before it.
+        writeJson(f, flavor, accel);
         if (!bootsOnly) {
             RunReport restoreJobs1 = core(flavor, dir, "core-restore-jobs1", false, 1, progress);
             f.put("core_set_restore_s", restoreJobs1.wallSeconds());
             f.put("jobs1_s", restoreJobs1.wallSeconds());
             f.put("scenario_marginal_median_s", median(restoreJobs1.results().stream().filter(r -> r.reboots() == 0)
                     .map(r -> r.durationMs() / 1000.0).toList()));
+            writeJson(f, flavor, accel);
             f.put("core_set_cold_s", core(flavor, dir, "core-cold-jobs1", true, 1, progress).wallSeconds());
+            writeJson(f, flavor, accel);
             f.put("jobs2_s", core(flavor, dir, "core-restore-jobs2", false, 2, progress).wallSeconds());
+            writeJson(f, flavor, accel);
         }
 
         System.out.printf("%nflavor %s, accelerator %s, %d round(s), evidence in %s%n", flavor.name(),
@@ -133,13 +138,16 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  cold / restore                        %8.3f%n", f.get("core_set_cold_s") / f.get("core_set_restore_s"));
             System.out.printf("  jobs 2 / jobs 1                       %8.3f%n", f.get("jobs2_s") / f.get("jobs1_s"));
         }
+        return ExitCodes.OK;
+    }
+
+    private void writeJson(Figures f, Flavor flavor, AcceleratorProbe.Choice accel) throws IOException {
         if (json != null) {
             ObjectNode o = ConfigFiles.json().createObjectNode()
                     .put("flavor", flavor.name()).put("accelerator", accel.accelerator().qemuName()).put("rounds", rounds);
             f.forEach(o::put);
             Files.writeString(json, ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(o));
         }
-        return ExitCodes.OK;
     }
 
     private RunReport core(Flavor flavor, Path dir, String name, boolean cold, int jobs, Progress progress) throws IOException {

@@ -4,6 +4,7 @@ import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.guest.NodeLauncher;
+import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -18,7 +19,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -77,10 +77,21 @@ final class BootCommand implements Callable<Integer> {
             System.out.printf("evidence    %s%n", node.evidenceDir());
             System.out.printf("ssh         %s%n", node.sshCommand());
             if (keep) {
-                System.out.println("\nThe node keeps running; press Ctrl-C to stop it.");
-                CountDownLatch forever = new CountDownLatch(1);
+                System.out.println("\nThe node keeps running (a reboot inside it powers it on again); press Ctrl-C to stop it.");
                 Runtime.getRuntime().addShutdownHook(new Thread(node::close));
-                forever.await();
+                long serialFrom = node.vm().serialSize();
+                while (true) {
+                    node.vm().waitForExit(Duration.ofDays(3650));
+                    try {
+                        // QEMU runs with -no-reboot: a guest reboot ends it, and the machine is powered on again
+                        node.vm().powerOnAfterGuestReset(Duration.ofSeconds(5), serialFrom);
+                    } catch (HarnessException e) {
+                        System.out.println("the node stopped: " + e.getMessage().lines().findFirst().orElse(""));
+                        break;
+                    }
+                    serialFrom = node.vm().serialSize();
+                    System.out.println("the guest rebooted; QEMU powered it on again (pid " + node.vm().pid() + ")");
+                }
             }
         }
         return ExitCodes.OK;

@@ -75,17 +75,6 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /**
-     * A restored guest's clock keeps the saved moment: step it to the host's time and record the drift.
-     */
-    void stepClockToHost() {
-        long hostMillis = System.currentTimeMillis();
-        // prints the guest's time, then sets the host's: one round trip
-        String before = run(String.format("date +%%s.%%N; sudo date -s @%d.%03d >/dev/null", hostMillis / 1000, hostMillis % 1000)).out();
-        long guestMillis = (long) (Double.parseDouble(before.lines().findFirst().orElse("0")) * 1000);
-        transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time", (hostMillis - guestMillis) / 1000.0));
-    }
-
     /** The readiness observed at the last boot, reboot or restore. */
     public Ready ready() {
         return ready;
@@ -157,10 +146,16 @@ public final class Node implements AutoCloseable {
         return run("cat /proc/sys/kernel/random/boot_id").out();
     }
 
-    /** Reboots from inside the guest and waits until a node with a different boot_id is ready. */
+    /**
+     * Reboots from inside the guest ({@code systemctl reboot}: the guest's own shutdown, then its kernel resets the
+     * machine), powers the machine on again when QEMU ends on that reset, and waits until a node with a different
+     * boot_id is ready.
+     */
     public BootIdProof reboot() {
         String before = bootId();
         Instant start = Instant.now();
+        Duration deadline = accelerator.scale(flavor.timeouts().reboot());
+        long serialFrom = vm.serialSize();
         transcript.note("# harness: reboot requested (boot_id " + before + ")");
         try {
             // The connection may drop before an exit status arrives; the boot_id comparison is the proof, not this.
@@ -170,13 +165,18 @@ public final class Node implements AutoCloseable {
         }
         ssh.close();
         ssh = null;
-        Readiness.Result r = Readiness.await(vm, flavor.login(), accelerator.scale(flavor.timeouts().reboot()), before, transcript, start);
+        vm.powerOnAfterGuestReset(deadline, serialFrom);
+        transcript.note(String.format("# harness: guest reset the machine %.1f s after the request; powered on again, QEMU pid %d",
+                Duration.between(start, Instant.now()).toMillis() / 1000.0, vm.pid()));
+        Duration left = deadline.minus(Duration.between(start, Instant.now()));
+        Readiness.Result r = Readiness.await(vm, flavor.login(), left.isNegative() ? Duration.ofSeconds(1) : left, before, transcript, start);
         ssh = r.session();
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
         reboots++;
         transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
-                + String.format(" in %.1f s", proof.took().toMillis() / 1000.0));
+                + String.format(" in %.1f s (SSH %.1f s, ready %.1f s after the request)", proof.took().toMillis() / 1000.0,
+                        ready.sshAfter().toMillis() / 1000.0, ready.readyAfter().toMillis() / 1000.0));
         return proof;
     }
 

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.awaitility.Awaitility;
@@ -73,7 +74,9 @@ public final class NodeLauncher {
                 .cpus(flavor.machine().cpus())
                 .disk(overlay)
                 .sshHostPort(sshPort)
-                .guestForward(guestForward);
+                .guestForward(guestForward)
+                // a guest reboot ends QEMU and Node.reboot powers the machine on in a fresh process (Vm#powerOnAfterGuestReset)
+                .noReboot(true);
         if (disk.directKernel()) {
             cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
         } else {
@@ -136,15 +139,18 @@ public final class NodeLauncher {
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
                 + vm.serialLog() + ")");
-        return awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()));
+        return awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()), false);
     }
 
     private Node restore(SavedState state) {
         createDirectory(evidenceDir);
         SshSession.warmUp();
+        Instant overlayAt = Instant.now();
         Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
+        Instant vmAt = Instant.now();
         Vm vm = Vm.start(commandLine(overlay, port).incoming(state.incomingUri()), evidenceDir, port);
+        Instant[] loadedAt = {vmAt};
         Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
         transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
                 + ", SSH on 127.0.0.1:" + port);
@@ -154,6 +160,7 @@ public final class NodeLauncher {
                         .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).pollInSameThread()
                         .failFast("QEMU exited", () -> !vm.isAlive())
                         .until(() -> !qmp.execute("query-status", Map.of()).path("status").asText().equals("inmigrate"));
+                loadedAt[0] = Instant.now();
                 qmp.execute("cont", Map.of());
                 return null;
             });
@@ -161,9 +168,9 @@ public final class NodeLauncher {
             vm.close();
             throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
         }
-        Node node = awaitReady(vm, transcript, "restore", accelerator.scale(flavor.timeouts().boot()));
-        node.stepClockToHost();
-        return node;
+        transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s, cont %.2f s",
+                seconds(overlayAt, vmAt), seconds(vmAt, loadedAt[0]), seconds(loadedAt[0], Instant.now())));
+        return awaitReady(vm, transcript, "restore", accelerator.scale(flavor.timeouts().boot()), true);
     }
 
     private static void createDirectory(Path dir) {
@@ -174,9 +181,13 @@ public final class NodeLauncher {
         }
     }
 
-    private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline) {
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
+    }
+
+    private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock) {
         try {
-            Readiness.Result r = Readiness.await(vm, flavor.login(), deadline, null, transcript, vm.startedAt());
+            Readiness.Result r = Readiness.await(vm, flavor.login(), deadline, null, transcript, vm.startedAt(), stepClock);
             transcript.note("# harness: ready after " + how + ", boot_id " + r.ready().bootId() + ", state " + r.ready().systemState());
             progress.step(String.format("%s ready after %s: SSH after %.1f s, ready after %.1f s (%s)", flavor.name(), how,
                     r.ready().sshAfter().toMillis() / 1000.0, r.ready().readyAfter().toMillis() / 1000.0, r.ready().systemState()

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -34,9 +35,19 @@ public final class Readiness {
      * counted from {@code origin} (QEMU's start, or the reboot request).
      */
     static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript, Instant origin) {
+        return await(vm, login, deadline, previousBootId, transcript, origin, false);
+    }
+
+    /**
+     * As above; with {@code stepClock} (a restored guest, whose clock kept the saved moment) the readiness command
+     * first prints the guest's time and steps it to the host's, saving a round trip; the drift goes to the transcript.
+     */
+    static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript, Instant origin,
+            boolean stepClock) {
         Instant start = origin;
         Instant end = Instant.now().plus(deadline);
         AtomicReference<String> lastProblem = new AtomicReference<>("no answer yet");
+        AtomicBoolean firstAttempt = new AtomicBoolean(true);
         SshSession session;
         try {
             session = Awaitility.await("SSH on 127.0.0.1:" + vm.sshPort())
@@ -45,7 +56,7 @@ public final class Readiness {
                     .pollInterval(POLL)
                     .pollInSameThread()
                     .failFast("QEMU exited", () -> !vm.isAlive())
-                    .until(() -> tryLogin(vm, login, previousBootId, end, lastProblem), Objects::nonNull);
+                    .until(() -> tryLogin(vm, login, previousBootId, end, lastProblem, firstAttempt.getAndSet(false)), Objects::nonNull);
         } catch (ConditionTimeoutException e) {
             throw notReady(vm, deadline, "SSH never answered as " + login.user() + " (" + lastProblem.get() + ")");
         } catch (TerminalFailureException e) {
@@ -57,10 +68,25 @@ public final class Readiness {
             if (left.isNegative()) {
                 left = Duration.ofSeconds(1);
             }
-            CommandResult state = session.exec("systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id;"
+            long hostMillis = System.currentTimeMillis();
+            String step = stepClock
+                    ? String.format("date +%%s.%%N; sudo date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000)
+                    : "";
+            CommandResult state = session.exec(step + "systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id;"
                     + " systemctl --version | head -n1", left);
             transcript.record(state);
             List<String> lines = state.out().lines().toList();
+            if (stepClock && !lines.isEmpty()) {
+                String guestTime = lines.get(0);
+                lines = lines.subList(1, lines.size());
+                try {
+                    long guestMillis = (long) (Double.parseDouble(guestTime) * 1000);
+                    transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time",
+                            (hostMillis - guestMillis) / 1000.0));
+                } catch (NumberFormatException e) {
+                    transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
+                }
+            }
             String systemState = lines.isEmpty() ? "" : lines.get(0);
             String bootId = lines.size() < 2 ? "" : lines.get(1);
             String systemd = lines.size() < 3 ? "" : lines.get(2);
@@ -103,8 +129,14 @@ public final class Readiness {
         }
     }
 
-    private static SshSession tryLogin(Vm vm, Login login, String previousBootId, Instant end, AtomicReference<String> problem) {
-        if (!bannerAnswers(vm.sshPort())) {
+    /**
+     * The first attempt logs in straight away: after a restore sshd already listens, and a banner probe would only
+     * make it fork a pre-auth child for nothing (a second of emulated CPU); before sshd listens the attempt fails at
+     * once on the host. Later attempts probe the banner first.
+     */
+    private static SshSession tryLogin(Vm vm, Login login, String previousBootId, Instant end, AtomicReference<String> problem,
+            boolean first) {
+        if (!first && !bannerAnswers(vm.sshPort())) {
             problem.set("no SSH banner on 127.0.0.1:" + vm.sshPort());
             return null;
         }

@@ -154,7 +154,9 @@ public final class QemuCommandLine {
         cmd.addAll(List.of("-netdev", netdev.toString(),
                 "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
                 "-device", "virtio-rng-pci",
-                "-serial", "file:" + serialLog,
+                // append: a node powered on again after a guest reboot continues the same serial log
+                "-chardev", "file,id=serial0,path=" + serialLog + ",append=on",
+                "-serial", "chardev:serial0",
                 "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         if (incoming != null) {
             cmd.addAll(List.of("-incoming", incoming));

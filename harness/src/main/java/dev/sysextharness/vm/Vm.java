@@ -14,18 +14,20 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One running QEMU process, owned by the harness. Its serial console goes to a file from the first byte; its QMP
  * socket is how it is stopped. Closing it ends QEMU (QMP quit, then SIGTERM, then SIGKILL).
  */
 public final class Vm implements AutoCloseable {
-    private final Process process;
+    private volatile Process process;
     private final Path dir;
     private final Path serialLog;
     private final Path qmpSocket;
     private final int sshPort;
-    private final Instant startedAt;
+    private volatile Instant startedAt;
     private final List<String> commandLine;
 
     private Vm(Process process, Path dir, Path serialLog, Path qmpSocket, int sshPort, Instant startedAt, List<String> commandLine) {
@@ -113,6 +115,62 @@ public final class Vm implements AutoCloseable {
 
     public int exitValue() {
         return process.exitValue();
+    }
+
+    /** Bytes of serial console written so far: where output after some moment starts. */
+    public long serialSize() {
+        try {
+            return Files.exists(serialLog) ? Files.size(serialLog) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The other half of a guest reboot under {@code -no-reboot}: the guest's reset ends QEMU, and this powers the
+     * same machine (same disk, ports, serial log, minus any {@code -incoming}) on in a new process. Under TCG a boot
+     * after a reset inside the same process cost about twice the CPU of a first boot (README, "Reboots"). Fails, with the serial tail, unless QEMU ended cleanly and the guest kernel said
+     * "reboot: Restarting system" after {@code serialFrom}: a power-off or a crash is not a reboot.
+     */
+    public void powerOnAfterGuestReset(Duration deadline, long serialFrom) {
+        if (!commandLine.contains("-no-reboot")) {
+            throw new IllegalStateException("VM in " + dir + " was not started with -no-reboot");
+        }
+        try {
+            Awaitility.await("guest reset of the VM in " + dir).atMost(deadline)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                    .until(() -> !process.isAlive());
+        } catch (ConditionTimeoutException e) {
+            throw new HarnessException("guest in " + dir + " did not reset within " + deadline.toSeconds() + " s of the reboot"
+                    + " request" + serialEvidence(40));
+        }
+        String after = serialSince(serialFrom);
+        if (process.exitValue() != 0 || !after.contains("reboot: Restarting system")) {
+            throw new HarnessException("QEMU in " + dir + " ended with status " + process.exitValue()
+                    + " but the guest kernel never said 'reboot: Restarting system'; " + qemuOutput() + serialEvidence(40));
+        }
+        List<String> argv = new ArrayList<>(commandLine);
+        int incoming = argv.indexOf("-incoming");
+        if (incoming >= 0) {
+            argv.subList(incoming, incoming + 2).clear();
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()));
+        startedAt = Instant.now();
+        process = OwnedProcesses.start(pb);
+    }
+
+    private String serialSince(long from) {
+        try (RandomAccessFile f = new RandomAccessFile(serialLog.toFile(), "r")) {
+            long start = Math.min(from, f.length());
+            byte[] buf = new byte[(int) Math.min(f.length() - start, 4L * 1024 * 1024)];
+            f.seek(f.length() - buf.length);
+            f.readFully(buf);
+            return new String(buf, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Runs QMP commands on a fresh session. */

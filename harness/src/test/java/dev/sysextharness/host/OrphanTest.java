@@ -80,7 +80,9 @@ class OrphanTest {
         long qemuPid = childReports(child, "QEMU_PID ");
         Optional<ProcessHandle> qemu = ProcessHandle.of(qemuPid);
         assertThat(qemu).as("QEMU %d running under the child JVM", qemuPid).isPresent();
-        assertThat(qemu.get().info().command().orElse("")).contains("qemu-system");
+        // the PID is setpriv's until it execs QEMU, which a loaded machine may not have done yet
+        await("QEMU " + qemuPid + " execs qemu-system").atMost(Duration.ofSeconds(15))
+                .until(() -> ProcessHandle.of(qemuPid).flatMap(p -> p.info().command()).orElse("").contains("qemu-system"));
 
         child.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
         await("QEMU " + qemuPid + " ends after its harness JVM was killed")

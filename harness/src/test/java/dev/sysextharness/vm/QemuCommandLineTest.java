@@ -66,7 +66,8 @@ class QemuCommandLineTest {
         assertThat(valueAfter(argv, "-kernel")).isEqualTo("/img/vmlinuz");
         assertThat(valueAfter(argv, "-initrd")).isEqualTo("/img/initrd.img");
         assertThat(valueAfter(argv, "-append")).contains("console=ttyS0");
-        assertThat(valueAfter(argv, "-serial")).isEqualTo("file:/cache/vm1/serial.log");
+        assertThat(valueAfter(argv, "-chardev")).isEqualTo("file,id=serial0,path=/cache/vm1/serial.log,append=on");
+        assertThat(valueAfter(argv, "-serial")).isEqualTo("chardev:serial0");
         assertThat(valueAfter(argv, "-qmp")).isEqualTo("unix:/cache/vm1/qmp.sock,server=on,wait=off");
     }
 
