@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Golden QEMU command lines for a Kairos flavor: the ISO install (live ISO first, cidata second, empty disk on
- * virtio = /dev/vda, poweroff ends QEMU) and the boot of the installed disk through its own bootloader. A change to
+ * virtio = /dev/vda, poweroff ends QEMU) and the boot of the installed disk through its own bootloader (a guest
+ * reboot ends QEMU too, and the harness powers the node on again). A change to
  * either is a change in how Kairos is installed and must show up here.
  */
 class KairosCommandLinesTest {
@@ -40,7 +41,8 @@ class KairosCommandLinesTest {
                         + "guestfwd=tcp:10.0.2.100:5000-cmd:socat STDIO TCP:127.0.0.1:5123",
                 "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
                 "-device", "virtio-rng-pci",
-                "-serial", "file:/ev/install/serial.log",
+                "-chardev", "file,id=serial0,path=/ev/install/serial.log,append=on",
+                "-serial", "chardev:serial0",
                 "-qmp", "unix:/ev/install/qmp.sock,server=on,wait=off",
                 "-no-reboot");
     }
@@ -61,7 +63,9 @@ class KairosCommandLinesTest {
                 "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:2223-:22",
                 "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
                 "-device", "virtio-rng-pci",
-                "-serial", "file:/ev/node/serial.log",
-                "-qmp", "unix:/ev/node/qmp.sock,server=on,wait=off");
+                "-chardev", "file,id=serial0,path=/ev/node/serial.log,append=on",
+                "-serial", "chardev:serial0",
+                "-qmp", "unix:/ev/node/qmp.sock,server=on,wait=off",
+                "-no-reboot");
     }
 }
