@@ -1,6 +1,6 @@
 package dev.sysextharness.scenario;
 
-import dev.sysextharness.extension.DistributionRegistry;
+import dev.sysextharness.extension.Registry;
 import dev.sysextharness.extension.Extension;
 import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.extension.OciImageBuilder;
@@ -18,12 +18,12 @@ public final class Extensions {
 
     private final ExtensionCatalog catalog;
     private final OciImageBuilder builder;
-    private final DistributionRegistry registry;
+    private final Registry registry;
     private final Progress progress;
     private final Map<String, PublishedExtension> published = new ConcurrentHashMap<>();
     private final Path userExtension;
 
-    Extensions(ExtensionCatalog catalog, Path jibCache, DistributionRegistry registry, Progress progress, Path userExtension) {
+    Extensions(ExtensionCatalog catalog, Path jibCache, Registry registry, Progress progress, Path userExtension) {
         this.userExtension = userExtension;
         this.catalog = catalog;
         this.builder = new OciImageBuilder(jibCache);
@@ -54,7 +54,7 @@ public final class Extensions {
         return catalog.load(name);
     }
 
-    public DistributionRegistry registry() {
+    public Registry registry() {
         return registry;
     }
 }

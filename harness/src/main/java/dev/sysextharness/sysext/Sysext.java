@@ -3,6 +3,8 @@ package dev.sysextharness.sysext;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Mount;
+import dev.sysextharness.guest.Guest;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.host.HarnessException;
 import java.util.ArrayList;
@@ -10,25 +12,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every sysext read and write on a node goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
+ * Every sysext read and write on a guest goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
  * ({@code sudo} drops the variable, so it is passed explicitly) or through the service, which carries its drop-in.
+ * In the container lane there is no service manager: "through the service" runs exactly the commands of the
+ * flavor's unit and drop-in (ExecStop {@code systemd-sysext unmerge}, ExecStart and ExecReload {@code systemd-sysext
+ * refresh} with the drop-in's {@code --image-policy}, both with its hierarchy list), their output appended to a
+ * log that stands in for the unit's journal.
  */
 public final class Sysext {
     static final String RUNTIME_DROP_IN = "/run/systemd/system/systemd-sysext.service.d/zz-harness-hierarchies.conf";
 
-    private final Node node;
+    /** The container lane's stand-in for {@code journalctl -u systemd-sysext}. */
+    static final String SERVICE_LOG = "/run/sysext-harness/systemd-sysext.service.log";
+
+    private final Guest node;
     private List<String> hierarchies;
 
-    private Sysext(Node node) {
+    private Sysext(Guest node) {
         this.node = node;
         this.hierarchies = node.flavor().sysext().hierarchies();
     }
 
-    public static Sysext on(Node node) {
-        return new Sysext(node);
+    public static Sysext on(Guest guest) {
+        return new Sysext(guest);
     }
 
-    public Node node() {
+    public Guest guest() {
         return node;
     }
 
@@ -67,12 +76,50 @@ public final class Sysext {
 
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
     public CommandResult refresh() {
-        return node.run("sudo systemctl restart systemd-sysext");
+        if (node.lane() == Lane.VM) {
+            return node.run("sudo systemctl restart systemd-sysext");
+        }
+        return node.run(serviceCommands("restart", "systemd-sysext unmerge", "systemd-sysext refresh" + policyOption()));
+    }
+
+    /** Refreshes through the service's ExecReload (the drop-in's refresh, without unmerging first). */
+    public CommandResult reload() {
+        if (node.lane() == Lane.VM) {
+            return node.run("sudo systemctl reload systemd-sysext");
+        }
+        return node.run(serviceCommands("reload", "systemd-sysext refresh" + policyOption()));
     }
 
     /** Unmerges through the service (ExecStop=systemd-sysext unmerge, with the drop-in's hierarchies). */
     public CommandResult stopService() {
-        return node.run("sudo systemctl stop systemd-sysext");
+        if (node.lane() == Lane.VM) {
+            return node.run("sudo systemctl stop systemd-sysext");
+        }
+        return node.run(serviceCommands("stop", "systemd-sysext unmerge"));
+    }
+
+    /** What the service logged in this boot (VM: its journal; container: the log of the commands run for it). */
+    public CommandResult serviceLog() {
+        if (node.lane() == Lane.VM) {
+            return node.run("sudo journalctl -b -u systemd-sysext --no-pager");
+        }
+        return node.run("cat " + SERVICE_LOG);
+    }
+
+    private String policyOption() {
+        String policy = node.flavor().sysext().imagePolicy();
+        return policy == null ? "" : " --image-policy=" + policy;
+    }
+
+    /** The unit's commands in order, as root, with the drop-in's environment; the exit status is the last one's. */
+    private String serviceCommands(String verb, String... commands) {
+        StringBuilder script = new StringBuilder("mkdir -p $(dirname " + SERVICE_LOG + "); echo '-- systemctl " + verb
+                + " systemd-sysext (run by the harness)' >> " + SERVICE_LOG);
+        for (String c : commands) {
+            script.append("; ").append(env()).append(' ').append(c).append(" >> ").append(SERVICE_LOG).append(" 2>&1");
+        }
+        script.append("; rc=$?; echo \"-- exit $rc\" >> ").append(SERVICE_LOG).append("; exit $rc");
+        return "sudo sh -c " + Node.shellQuote(script.toString());
     }
 
     public CommandResult merge() {
@@ -110,6 +157,11 @@ public final class Sysext {
         List<String> withOpt = new ArrayList<>(node.flavor().sysext().hierarchies());
         if (!withOpt.contains("/opt")) {
             withOpt.add("/opt");
+        }
+        if (node.lane() == Lane.CONTAINER) {
+            // the container's "service" is refresh() above, which takes this list
+            hierarchies = List.copyOf(withOpt);
+            return;
         }
         String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
         node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN
