@@ -1,7 +1,6 @@
 package dev.sysextharness.container;
 
 import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Device;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Guest;
@@ -14,10 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -25,7 +22,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * A container of a flavor's own userspace in which systemd-sysext merges: the container lane's {@link Guest}.
  * No network; {@code CAP_SYS_ADMIN} with AppArmor and seccomp unconfined ({@code --privileged} is refused by some
- * sandboxes, and is more than sysext needs); the loop devices for {@code .raw} images; a tmpfs on /run. Once started,
+ * sandboxes, and is more than sysext needs); a tmpfs on /run; no devices, so no {@code .raw} images (without udev
+ * their loop devices do not attach reliably: those scenarios are VM-only). Once started,
  * the container's mount namespace is made {@code rshared} — without it a merge reports success while nothing is
  * visible — and the part of the Kairos layout sysext sees is set up: /var/lib/extensions and /opt bound from a
  * non-overlay file system standing for COS_PERSISTENT at /usr/local/.state. Every {@code docker exec} joins that
@@ -34,6 +32,7 @@ import org.testcontainers.utility.DockerImageName;
 public final class ContainerGuest implements Guest {
     static final String LABEL = "dev.sysextharness";
     static final String HOSTNAME = "node";
+    private static final int NO_SYSEXT = 99;
 
     private final Flavor flavor;
     private final GenericContainer<?> container;
@@ -65,9 +64,7 @@ public final class ContainerGuest implements Guest {
                     cmd.withEntrypoint("sleep").withCmd("infinity").withHostName(HOSTNAME);
                     cmd.getHostConfig()
                             .withCapAdd(Capability.SYS_ADMIN)
-                            .withSecurityOpts(List.of("apparmor=unconfined", "seccomp=unconfined"))
-                            .withDevices(loopDevices())
-                            .withDeviceCgroupRules(List.of("b 7:* rmw", "c 10:237 rmw"));
+                            .withSecurityOpts(List.of("apparmor=unconfined", "seccomp=unconfined"));
                 });
         Instant started = Instant.now();
         try {
@@ -81,8 +78,7 @@ public final class ContainerGuest implements Guest {
         try {
             Files.createDirectories(evidenceDir);
             Files.writeString(evidenceDir.resolve("container.txt"), "image " + image + "\ncontainer " + c.getContainerId()
-                    + "\nnetwork none; cap-add SYS_ADMIN; security-opt apparmor=unconfined, seccomp=unconfined; tmpfs /run, /tmp; "
-                    + "devices " + loopDevices().stream().map(Device::getPathOnHost).toList() + "\n");
+                    + "\nnetwork none; cap-add SYS_ADMIN; security-opt apparmor=unconfined, seccomp=unconfined; tmpfs /run, /tmp\n");
             guest.prepare();
         } catch (IOException | RuntimeException e) {
             guest.close();
@@ -94,13 +90,9 @@ public final class ContainerGuest implements Guest {
     }
 
     private void prepare() {
-        CommandResult check = exec("root", "command -v systemd-sysext", Duration.ofSeconds(30));
-        if (!check.succeeded()) {
-            throw new HarnessException("image " + image + " has no systemd-sysext: it is not a systemd-based OS with sysext,"
-                    + " so the container lane cannot judge flavor " + flavor.name());
-        }
         String user = flavor.login().user();
         CommandResult setup = exec("root", String.join("\n",
+                "command -v systemd-sysext >/dev/null || exit " + NO_SYSEXT,
                 "set -e",
                 "mount --make-rshared /",
                 "mount --make-rshared /run",
@@ -114,25 +106,14 @@ public final class ContainerGuest implements Guest {
                 "if ! id -u " + user + " >/dev/null 2>&1; then useradd -m -s /bin/bash " + user
                         + " && echo '" + user + " ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/sysext-harness; fi"),
                 Duration.ofSeconds(60));
+        if (setup.exitCode() == NO_SYSEXT) {
+            throw new HarnessException("image " + image + " has no systemd-sysext: it is not a systemd-based OS with sysext,"
+                    + " so the container lane cannot judge flavor " + flavor.name());
+        }
         if (!setup.succeeded()) {
             throw new HarnessException("cannot prepare the container of " + image + " for sysext: " + setup.describe()
                     + "; see " + transcript.file());
         }
-    }
-
-    /** /dev/loop-control and the host's loop devices, for systemd-sysext's {@code .raw} images. */
-    static List<Device> loopDevices() {
-        List<Device> devices = new ArrayList<>();
-        if (Files.exists(Path.of("/dev/loop-control"))) {
-            devices.add(new Device("rwm", "/dev/loop-control", "/dev/loop-control"));
-        }
-        try (Stream<Path> dev = Files.list(Path.of("/dev"))) {
-            dev.map(p -> p.getFileName().toString()).filter(n -> n.matches("loop[0-9]+")).sorted()
-                    .forEach(n -> devices.add(new Device("rwm", "/dev/" + n, "/dev/" + n)));
-        } catch (IOException e) {
-            // no loop devices to pass: .raw images then fail to attach, which their evidence shows
-        }
-        return devices;
     }
 
     @Override

@@ -113,10 +113,11 @@ final class ContainerProvider implements ParameterResolver, BeforeTestExecutionC
     private static void captureEvidence(ContainerGuest guest, Path dir) {
         try {
             String hierarchies = guest.flavor().sysext().hierarchyVariable();
-            CommandResult status = guest.run("sudo env SYSTEMD_SYSEXT_HIERARCHIES=" + hierarchies
-                    + " systemd-sysext status --json=short 2>&1", Duration.ofSeconds(60));
-            Files.writeString(dir.resolve("sysext-status.json"), status.stdout());
-            Files.writeString(dir.resolve("journal-sysext.txt"), Sysext.on(guest).serviceLog().stdout());
+            CommandResult r = guest.run("sudo env SYSTEMD_SYSEXT_HIERARCHIES=" + hierarchies + " systemd-sysext status --json=short 2>&1;"
+                    + " echo " + NodeProvider.EVIDENCE_SPLIT + "; cat " + Sysext.SERVICE_LOG + " 2>&1", Duration.ofSeconds(60));
+            String[] parts = r.stdout().split(NodeProvider.EVIDENCE_SPLIT + "\n", 2);
+            Files.writeString(dir.resolve("sysext-status.json"), parts[0]);
+            Files.writeString(dir.resolve("journal-sysext.txt"), parts.length > 1 ? parts[1] : r.stderr());
         } catch (HarnessException | IOException e) {
             guest.transcript().note("# harness: evidence capture failed: " + e.getMessage());
         }

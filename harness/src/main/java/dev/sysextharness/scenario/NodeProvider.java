@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * when the scenario passed and kept when it did not.
  */
 final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallback, AfterTestExecutionCallback {
-    private static final String EVIDENCE_SPLIT = "----- journalctl -b -u systemd-sysext -----";
+    static final String EVIDENCE_SPLIT = "----- journalctl -b -u systemd-sysext -----";
     static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NodeProvider.class);
 
     private final ScenarioSession session;

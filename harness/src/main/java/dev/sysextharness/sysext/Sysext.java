@@ -23,7 +23,7 @@ public final class Sysext {
     static final String RUNTIME_DROP_IN = "/run/systemd/system/systemd-sysext.service.d/zz-harness-hierarchies.conf";
 
     /** The container lane's stand-in for {@code journalctl -u systemd-sysext}. */
-    static final String SERVICE_LOG = "/run/sysext-harness/systemd-sysext.service.log";
+    public static final String SERVICE_LOG = "/run/sysext-harness/systemd-sysext.service.log";
 
     private final Guest node;
     private List<String> hierarchies;

@@ -228,7 +228,10 @@ class CompatibilityScenarios {
         }
     }
 
-    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    // VM only: a .raw image needs a loop device, and without udev in the container the attach fails for reasons
+    // that are not the behaviour under test (measured: "Device or resource busy" on 254 and 262, "Package not
+    // installed" on 257), so a container verdict would agree or disagree by accident.
+    @Scenario
     void anUnprotectedSquashfsImageFollowsTheImagePolicy(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
         String policy = flavor.sysext().imagePolicy();
         expect.that(policy == null
@@ -268,7 +271,10 @@ class CompatibilityScenarios {
         assertThatCommand(guest.run(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
     }
 
-    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    // VM only: a .raw image needs a loop device, and without udev in the container the attach fails for reasons
+    // that are not the behaviour under test (measured: "Device or resource busy" on 254 and 262, "Package not
+    // installed" on 257), so a container verdict would agree or disagree by accident.
+    @Scenario
     void aBrokenImageNextToAGoodOne(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
         boolean skipped = Capability.BROKEN_IMAGE_SKIPPED.in(flavor.systemdVersion());
         expect.that(skipped ? "the unreadable broken.raw is skipped and good is merged (" + Capability.BROKEN_IMAGE_SKIPPED.source() + ")"
