@@ -71,8 +71,11 @@ public final class ContainerGuest implements Guest {
             c.start();
         } catch (RuntimeException e) {
             c.close();
+            if (String.valueOf(rootCause(e).getMessage()).contains("executable file not found")) {
+                throw noSysext(image, flavor);
+            }
             throw new HarnessException("cannot start a container of " + image + " for flavor " + flavor.name() + ": "
-                    + firstLine(e), e);
+                    + firstLine(rootCause(e)), e);
         }
         ContainerGuest guest = new ContainerGuest(flavor, c, evidenceDir, image);
         try {
@@ -106,9 +109,9 @@ public final class ContainerGuest implements Guest {
                 "if ! id -u " + user + " >/dev/null 2>&1; then useradd -m -s /bin/bash " + user
                         + " && echo '" + user + " ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/sysext-harness; fi"),
                 Duration.ofSeconds(60));
-        if (setup.exitCode() == NO_SYSEXT) {
-            throw new HarnessException("image " + image + " has no systemd-sysext: it is not a systemd-based OS with sysext,"
-                    + " so the container lane cannot judge flavor " + flavor.name());
+        // 126/127: not even the shell or coreutils the lane runs commands with
+        if (setup.exitCode() == NO_SYSEXT || setup.exitCode() == 126 || setup.exitCode() == 127) {
+            throw noSysext(image, flavor);
         }
         if (!setup.succeeded()) {
             throw new HarnessException("cannot prepare the container of " + image + " for sysext: " + setup.describe()
@@ -180,6 +183,19 @@ public final class ContainerGuest implements Guest {
     @Override
     public void close() {
         container.stop();
+    }
+
+    private static HarnessException noSysext(String image, Flavor flavor) {
+        return new HarnessException("image " + image + " has no systemd-sysext: it is not a systemd-based OS image, so the"
+                + " container lane cannot judge flavor " + flavor.name() + " with it");
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
     }
 
     private static String firstLine(Throwable t) {
