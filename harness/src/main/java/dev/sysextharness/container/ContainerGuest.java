@@ -18,6 +18,7 @@ import java.util.Map;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * A container of a flavor's own userspace in which systemd-sysext merges: the container lane's {@link Guest}.
@@ -178,6 +179,12 @@ public final class ContainerGuest implements Guest {
             Thread.currentThread().interrupt();
             throw new HarnessException("interrupted running '" + command + "' in the container of " + image, e);
         }
+    }
+
+    /** Copies a host directory tree to {@code containerPath} (created; owned by root, modes kept). */
+    public void copyIn(Path hostDir, String containerPath) {
+        container.copyFileToContainer(MountableFile.forHostPath(hostDir), containerPath);
+        transcript.note("# harness: copied " + hostDir + " into the container at " + containerPath);
     }
 
     @Override

@@ -52,7 +52,7 @@ final class ContainerProvider implements ParameterResolver, BeforeTestExecutionC
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
         Class<?> type = p.getParameter().getType();
-        return type == Guest.class || type == Flavor.class || type == Expectation.class || type == Sysext.class
+        return type == Guest.class || type == ContainerGuest.class || type == Flavor.class || type == Expectation.class || type == Sysext.class
                 || type == Extensions.class;
     }
 

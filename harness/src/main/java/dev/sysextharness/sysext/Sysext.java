@@ -13,24 +13,23 @@ import java.util.Map;
 
 /**
  * Every sysext read and write on a guest goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
- * ({@code sudo} drops the variable, so it is passed explicitly) or through the service, which carries its drop-in.
- * In the container lane there is no service manager: "through the service" runs exactly the commands of the
- * flavor's unit and drop-in (ExecStop {@code systemd-sysext unmerge}, ExecStart and ExecReload {@code systemd-sysext
- * refresh} with the drop-in's {@code --image-policy}, both with its hierarchy list), their output appended to a
- * log that stands in for the unit's journal.
+ * ({@code sudo} drops the variable, so it is passed explicitly) or through the service, which carries its drop-in
+ * ({@link SysextService}: the unit on a node, its commands in a container).
  */
 public final class Sysext {
     static final String RUNTIME_DROP_IN = "/run/systemd/system/systemd-sysext.service.d/zz-harness-hierarchies.conf";
 
     /** The container lane's stand-in for {@code journalctl -u systemd-sysext}. */
-    public static final String SERVICE_LOG = "/run/sysext-harness/systemd-sysext.service.log";
+    public static final String SERVICE_LOG = SysextService.UnitCommands.LOG;
 
     private final Guest node;
+    private final SysextService service;
     private List<String> hierarchies;
 
     private Sysext(Guest node) {
         this.node = node;
         this.hierarchies = node.flavor().sysext().hierarchies();
+        this.service = SysextService.of(node.lane(), node.flavor(), this::env);
     }
 
     public static Sysext on(Guest guest) {
@@ -76,50 +75,22 @@ public final class Sysext {
 
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
     public CommandResult refresh() {
-        if (node.lane() == Lane.VM) {
-            return node.run("sudo systemctl restart systemd-sysext");
-        }
-        return node.run(serviceCommands("restart", "systemd-sysext unmerge", "systemd-sysext refresh" + policyOption()));
+        return node.run(service.restart());
     }
 
     /** Refreshes through the service's ExecReload (the drop-in's refresh, without unmerging first). */
     public CommandResult reload() {
-        if (node.lane() == Lane.VM) {
-            return node.run("sudo systemctl reload systemd-sysext");
-        }
-        return node.run(serviceCommands("reload", "systemd-sysext refresh" + policyOption()));
+        return node.run(service.reload());
     }
 
     /** Unmerges through the service (ExecStop=systemd-sysext unmerge, with the drop-in's hierarchies). */
     public CommandResult stopService() {
-        if (node.lane() == Lane.VM) {
-            return node.run("sudo systemctl stop systemd-sysext");
-        }
-        return node.run(serviceCommands("stop", "systemd-sysext unmerge"));
+        return node.run(service.stop());
     }
 
     /** What the service logged in this boot (VM: its journal; container: the log of the commands run for it). */
     public CommandResult serviceLog() {
-        if (node.lane() == Lane.VM) {
-            return node.run("sudo journalctl -b -u systemd-sysext --no-pager");
-        }
-        return node.run("cat " + SERVICE_LOG);
-    }
-
-    private String policyOption() {
-        String policy = node.flavor().sysext().imagePolicy();
-        return policy == null ? "" : " --image-policy=" + policy;
-    }
-
-    /** The unit's commands in order, as root, with the drop-in's environment; the exit status is the last one's. */
-    private String serviceCommands(String verb, String... commands) {
-        StringBuilder script = new StringBuilder("mkdir -p $(dirname " + SERVICE_LOG + "); echo '-- systemctl " + verb
-                + " systemd-sysext (run by the harness)' >> " + SERVICE_LOG);
-        for (String c : commands) {
-            script.append("; ").append(env()).append(' ').append(c).append(" >> ").append(SERVICE_LOG).append(" 2>&1");
-        }
-        script.append("; rc=$?; echo \"-- exit $rc\" >> ").append(SERVICE_LOG).append("; exit $rc");
-        return "sudo sh -c " + Node.shellQuote(script.toString());
+        return node.run(service.log());
     }
 
     public CommandResult merge() {
