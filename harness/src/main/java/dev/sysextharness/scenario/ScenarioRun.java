@@ -39,6 +39,7 @@ public final class ScenarioRun {
     private Path extension;
     private Set<String> classes;
     private List<Lane> lanes = List.of(Lane.VM);
+    private Lane declaring;
     static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
 
@@ -59,6 +60,12 @@ public final class ScenarioRun {
     public ScenarioRun lanes(List<Lane> lanes) {
         this.lanes = List.copyOf(lanes);
         return parameter(ScenarioSession.LANES, String.join(",", lanes.stream().map(Lane::label).toList()));
+    }
+
+    /** Only scenarios that declare {@code lane} (e.g. the cells both lanes can judge, for comparing them). */
+    public ScenarioRun onlyDeclaring(Lane lane) {
+        this.declaring = lane;
+        return this;
     }
 
     public ScenarioRun cold(boolean cold) {
@@ -118,6 +125,9 @@ public final class ScenarioRun {
             request.filters(filter(scenarioGlob));
         }
         request.filters(certification(extension != null), ONLY_SCENARIOS, inLanes(lanes));
+        if (declaring != null) {
+            request.filters(inLanes(List.of(declaring)));
+        }
         if (classes != null) {
             Set<String> keep = classes;
             request.filters(methods(m -> keep.contains(simpleClassName(m)), "one of " + keep));
