@@ -183,8 +183,12 @@ public final class ContainerGuest implements Guest {
 
     /** Copies a host directory tree to {@code containerPath} (created; owned by root, modes kept). */
     public void copyIn(Path hostDir, String containerPath) {
-        container.copyFileToContainer(MountableFile.forHostPath(hostDir), containerPath);
-        transcript.note("# harness: copied " + hostDir + " into the container at " + containerPath);
+        // Docker's archive API writes to the container's root file system and does not see the binds made inside
+        // the container (/var/lib/extensions is one): stage the tree there, then copy it from inside.
+        String staging = "/var/tmp/sysext-harness-copy-in";
+        container.copyFileToContainer(MountableFile.forHostPath(hostDir), staging);
+        transcript.note("# harness: copied " + hostDir + " into the container at " + staging);
+        sudoOk("mkdir -p " + containerPath + " && cp -a " + staging + "/. " + containerPath + "/ && rm -rf " + staging);
     }
 
     @Override
