@@ -1,6 +1,5 @@
 package dev.sysextharness.container;
 
-import com.github.dockerjava.api.model.Capability;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Guest;
@@ -15,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import com.github.dockerjava.api.model.Capability;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;

@@ -4,6 +4,7 @@ import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.host.FreePorts;
 import dev.sysextharness.host.HarnessException;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
@@ -27,7 +28,7 @@ public final class ContainerRegistry implements Registry {
     }
 
     /** Starts {@code image} on a free 127.0.0.1 port of {@code engine}. */
-    public static ContainerRegistry start(DockerEngine engine, String image, java.nio.file.Path workDir) {
+    public static ContainerRegistry start(DockerEngine engine, String image, Path workDir) {
         DockerImages images = DockerImages.of(engine);
         RegistryImage.ensure(images, image, workDir);
         int port = FreePorts.next();

@@ -2,9 +2,9 @@ package dev.sysextharness.sysext;
 
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.CommandResult;
-import dev.sysextharness.guest.Mount;
 import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;
+import dev.sysextharness.guest.Mount;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.host.HarnessException;
 import java.util.ArrayList;
