@@ -1,8 +1,11 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.container.DockerEngine;
+import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -47,6 +50,16 @@ final class RunCommand implements Callable<Integer> {
                     + " Runs the certification scenarios with it on every --flavor.")
     Path extension;
 
+    @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all",
+            description = "Where scenarios are judged: on booted VMs (default), in containers of each flavor's userspace"
+                    + " (only the scenarios that declare that lane; needs a Docker engine), or both.")
+    String lane;
+
+    @Option(names = "--registry", defaultValue = "process", paramLabel = "process|container",
+            description = "The loopback registry: Debian's docker-registry as a child process (default) or a registry:2"
+                    + " container through Testcontainers.")
+    String registry;
+
     @Mixin
     CommonOptions common;
 
@@ -61,15 +74,28 @@ final class RunCommand implements Callable<Integer> {
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = (reportDir != null ? reportDir : ws.reportsDir()).resolve(runId).toAbsolutePath();
         Progress progress = Progress.to(System.out);
-        progress.step("run " + runId + " on " + flavorNames + "; report in " + dir);
+        progress.step("run " + runId + " on " + flavorNames + " in lane " + lane + "; report in " + dir);
 
         if (extension != null) {
             ExtensionCatalog.load(extension); // a bad definition stops here with one line, before anything boots
         }
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
-        ScenarioRun run = new ScenarioRun(flavors).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extension)
+        List<Lane> lanes = Lane.parseAll(lane);
+        if (lanes.contains(Lane.CONTAINER)) {
+            try {
+                DockerImages.of(DockerEngine.shared(ws.cache().root()));
+            } catch (DockerEngine.Unavailable e) {
+                System.out.println("container lane unavailable: " + e.getMessage());
+                if (!lanes.contains(Lane.VM)) {
+                    return ExitCodes.INFRASTRUCTURE;
+                }
+                lanes = List.of(Lane.VM);
+            }
+        }
+        ScenarioRun run = new ScenarioRun(flavors).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extension)
                 .progress(progress)
-                .parameter(ScenarioSession.ACCEL, common.accel);
+                .parameter(ScenarioSession.ACCEL, common.accel)
+                .parameter(ScenarioSession.REGISTRY, registry);
         isoOptions.passTo(run);
         if (common.cacheDir != null) {
             run.parameter(ScenarioSession.CACHE_DIR, common.cacheDir.toString());

@@ -22,7 +22,7 @@ import org.awaitility.core.TerminalFailureException;
  * The CNCF distribution registry (Debian's docker-registry) as an owned child process, listening on 127.0.0.1 only,
  * with its own storage directory. Ready when {@code GET /v2/} answers 200.
  */
-public final class DistributionRegistry implements AutoCloseable {
+public final class DistributionRegistry implements Registry {
     private static final Duration START_DEADLINE = Duration.ofSeconds(30);
 
     private final Process process;
@@ -73,14 +73,8 @@ public final class DistributionRegistry implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         try {
-            Awaitility.await("registry on 127.0.0.1:" + port).atMost(START_DEADLINE)
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).pollInSameThread()
-                    .failFast("registry exited", () -> !process.isAlive())
-                    .ignoreExceptions()
-                    .until(() -> http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/")).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            awaitV2(this, START_DEADLINE);
         } catch (ConditionTimeoutException | TerminalFailureException e) {
             String log = "";
             try {
@@ -94,21 +88,25 @@ public final class DistributionRegistry implements AutoCloseable {
         }
     }
 
+    @Override
     public int port() {
         return port;
     }
 
-    /** host:port as the host pushes to it. */
-    public String hostAddress() {
-        return "127.0.0.1:" + port;
-    }
-
-    public String baseUrl() {
-        return "http://127.0.0.1:" + port;
-    }
-
+    @Override
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits until {@code GET /v2/} answers 200, failing fast when the registry ends. */
+    static void awaitV2(Registry registry, Duration deadline) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Awaitility.await("registry on " + registry.hostAddress()).atMost(deadline)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                .failFast("registry exited", () -> !registry.isAlive())
+                .ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     @Override

@@ -11,7 +11,7 @@ public final class MountAssert extends AbstractAssert<MountAssert, Mount> {
         this.where = where;
     }
 
-    public static MountAssert assertThatMount(Node node, String path) {
+    public static MountAssert assertThatMount(Guest node, String path) {
         return new MountAssert(node.mount(path), path + " on " + node.flavor().name()
                 + " (see " + node.transcript().file() + ")");
     }

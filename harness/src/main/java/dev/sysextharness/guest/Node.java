@@ -9,15 +9,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A booted, ready node of a flavor: the thing scenarios talk to. Every command is recorded in the node's transcript
  * with its exit code, output and duration. Closing the node ends its VM; its evidence directory stays.
  */
-public final class Node implements AutoCloseable {
+public final class Node implements Guest {
     private final Flavor flavor;
     private final Vm vm;
     private final Accelerator accelerator;
@@ -37,8 +34,14 @@ public final class Node implements AutoCloseable {
         this.ready = ready;
     }
 
+    @Override
     public Flavor flavor() {
         return flavor;
+    }
+
+    @Override
+    public Lane lane() {
+        return Lane.VM;
     }
 
     public Vm vm() {
@@ -49,10 +52,12 @@ public final class Node implements AutoCloseable {
         return accelerator;
     }
 
+    @Override
     public Transcript transcript() {
         return transcript;
     }
 
+    @Override
     public Path evidenceDir() {
         return vm.dir();
     }
@@ -81,16 +86,19 @@ public final class Node implements AutoCloseable {
     }
 
     /** The systemd release the node reported at boot (point release included), the oracle's version input. */
+    @Override
     public SystemdVersion systemd() {
         SystemdVersion v = ready.systemd();
         return v != null ? v : SystemdVersion.major(flavor.systemdVersion());
     }
 
     /** Runs a command as the login user, within the flavor's command timeout. */
+    @Override
     public CommandResult run(String command) {
         return run(command, accelerator.scale(flavor.timeouts().command()));
     }
 
+    @Override
     public CommandResult run(String command, Duration timeout) {
         try {
             if (ssh == null || !ssh.isOpen()) {
@@ -104,42 +112,6 @@ public final class Node implements AutoCloseable {
             throw new HarnessException("SSH to " + flavor.name() + " node failed running '" + command + "': " + e.getMessage()
                     + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
         }
-    }
-
-    /** Runs a shell snippet as root ({@code sudo sh -c}). */
-    public CommandResult sudo(String script) {
-        return run("sudo sh -c " + shellQuote(script));
-    }
-
-    /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
-    public CommandResult sudoOk(String script) {
-        CommandResult r = sudo(script);
-        if (!r.succeeded()) {
-            throw new HarnessException("set-up step failed on " + flavor.name() + ": " + r.describe()
-                    + "; see " + transcript.file());
-        }
-        return r;
-    }
-
-    /** The mount at {@code path} as findmnt sees it, or null when {@code path} is not a mount point. */
-    public Mount mount(String path) {
-        return mounts(List.of(path)).get(path);
-    }
-
-    /** The top mount on each of {@code paths} that is a mount point, from one findmnt call. */
-    public Map<String, Mount> mounts(List<String> paths) {
-        CommandResult r = run(Mount.FINDMNT);
-        if (!r.succeeded()) {
-            throw new HarnessException("findmnt failed on " + flavor.name() + ": " + r.describe());
-        }
-        Map<String, Mount> all = Mount.parseAll(r.stdout());
-        Map<String, Mount> wanted = new LinkedHashMap<>();
-        for (String p : paths) {
-            if (all.containsKey(p)) {
-                wanted.put(p, all.get(p));
-            }
-        }
-        return wanted;
     }
 
     public String bootId() {
@@ -194,7 +166,7 @@ public final class Node implements AutoCloseable {
         vm.close();
     }
 
-    static String shellQuote(String s) {
+    public static String shellQuote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 }

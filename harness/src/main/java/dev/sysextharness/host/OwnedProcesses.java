@@ -52,6 +52,15 @@ public final class OwnedProcesses {
                 "unshare", "--pid", "--mount", "--propagation", "private", "--fork", "--kill-child", "--"));
     }
 
+    /**
+     * Like {@link #startTree} for a daemon that runs containers (dockerd): its PID namespace also gets its own
+     * /proc, since container runtimes look their children up there by the PIDs they see.
+     */
+    public static Process startDaemonTree(ProcessBuilder builder) {
+        return launch(builder, List.of("setpriv", "--pdeathsig", "KILL", "--",
+                "unshare", "--pid", "--mount", "--propagation", "private", "--fork", "--kill-child", "--mount-proc", "--"));
+    }
+
     private static Process launch(ProcessBuilder builder, List<String> prefix) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(builder.command());

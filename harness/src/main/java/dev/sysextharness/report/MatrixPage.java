@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** index.html: a flavor × scenario matrix, each cell linking to its evidence, and a details section per cell. */
+/** index.html: a scenario × (flavor, lane) matrix, each cell linking to its evidence, and a details section per cell. */
 final class MatrixPage {
-    private static final List<String> EVIDENCE_FILES = List.of("failure.txt", "transcript.txt", "serial.log",
+    private static final List<String> EVIDENCE_FILES = List.of("failure.txt", "transcript.txt", "serial.log", "container.txt",
             "journal-sysext.txt", "sysext-status.json", "command-line.txt", "result.json");
 
     private final RunReport report;
@@ -33,24 +33,20 @@ final class MatrixPage {
                 .append("Each cell links to its evidence: the guest command transcript, the serial log, ")
                 .append("<code>journalctl -b -u systemd-sysext</code> and <code>systemd-sysext status --json=short</code>.</p>");
         h.append("<table id=\"matrix\"><thead><tr><th>scenario</th>");
+        List<String> lanes = report.lanes().isEmpty() ? List.of("vm") : report.lanes();
         for (Flavor f : report.flavors()) {
-            h.append("<th>").append(esc(f.name())).append("<br><span class=\"small\">systemd ").append(f.systemdVersion())
-                    .append("</span></th>");
+            for (String lane : lanes) {
+                h.append("<th>").append(esc(f.name())).append(lanes.size() > 1 || !lane.equals("vm") ? " · " + esc(lane) : "")
+                        .append("<br><span class=\"small\">systemd ").append(f.systemdVersion()).append("</span></th>");
+            }
         }
         h.append("</tr></thead><tbody>");
         for (String s : report.scenarios()) {
             h.append("<tr><th>").append(esc(s)).append("</th>");
             for (Flavor f : report.flavors()) {
-                var cell = report.cell(s, f.name());
-                if (cell.isEmpty()) {
-                    h.append("<td class=\"missing\">–</td>");
-                    continue;
+                for (String lane : lanes) {
+                    h.append(cell(report.cell(s, f.name(), lane).orElse(null)));
                 }
-                ScenarioResult r = cell.get();
-                h.append("<td class=\"cell ").append(r.outcome()).append("\" title=\"").append(esc(r.observed())).append("\">")
-                        .append("<a href=\"#").append(anchor(r)).append("\">").append(r.outcome()).append("</a>")
-                        .append("<br><span class=\"small\">").append(String.format("%.1f s", r.durationMs() / 1000.0))
-                        .append("</span></td>");
             }
             h.append("</tr>");
         }
@@ -59,7 +55,7 @@ final class MatrixPage {
             Path ev = Path.of(r.evidence()).toAbsolutePath();
             String rel = report.dir().toAbsolutePath().relativize(ev).toString();
             h.append("<section id=\"").append(anchor(r)).append("\"><h3 class=\"").append(r.outcome()).append("\">")
-                    .append(esc(r.scenario())).append(" on ").append(esc(r.flavor())).append(": ").append(r.outcome())
+                    .append(esc(r.scenario())).append(" on ").append(esc(r.flavor())).append(" (").append(esc(r.lane())).append(" lane): ").append(r.outcome())
                     .append("</h3><table><tr><th>expected</th><td>").append(esc(r.expected())).append("</td></tr>")
                     .append("<tr><th>observed</th><td>").append(esc(r.observed())).append("</td></tr>")
                     .append("<tr><th>duration</th><td>").append(String.format("%.1f s", r.durationMs() / 1000.0)).append("</td></tr>")
@@ -75,8 +71,17 @@ final class MatrixPage {
         return h.toString();
     }
 
+    private static String cell(ScenarioResult r) {
+        if (r == null) {
+            return "<td class=\"missing\">–</td>";
+        }
+        return "<td class=\"cell " + r.outcome() + "\" title=\"" + esc(r.observed()) + "\">"
+                + "<a href=\"#" + anchor(r) + "\">" + r.outcome() + "</a>"
+                + "<br><span class=\"small\">" + String.format("%.1f s", r.durationMs() / 1000.0) + "</span></td>";
+    }
+
     private static String anchor(ScenarioResult r) {
-        return (r.flavor() + "--" + r.scenario()).replaceAll("[^A-Za-z0-9_-]", "-");
+        return (r.flavor() + "--" + r.lane() + "--" + r.scenario()).replaceAll("[^A-Za-z0-9_-]", "-");
     }
 
     static String esc(String s) {

@@ -40,7 +40,7 @@ public final class ReportListener implements TestExecutionListener {
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
-            report.add(new ScenarioResult(flavorOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
+            report.add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
                     report.dir().toString(), 0, "no node"));
             progress.step("↷ skipped " + name(id) + ": " + reason);
         }
@@ -56,7 +56,7 @@ public final class ReportListener implements TestExecutionListener {
         Map<String, String> e = entries.get(id.getUniqueId());
         ScenarioResult r;
         if (e != null) {
-            r = new ScenarioResult(e.get("flavor"), e.get("scenario"), e.get("outcome"), e.get("expected"), e.get("observed"),
+            r = new ScenarioResult(e.get("flavor"), e.getOrDefault("lane", "vm"), e.get("scenario"), e.get("outcome"), e.get("expected"), e.get("observed"),
                     Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")), e.getOrDefault("start", "no node"));
         } else {
             String observed = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse(""))
@@ -66,10 +66,10 @@ public final class ReportListener implements TestExecutionListener {
                 case ABORTED -> "skipped";
                 case FAILED -> result.getThrowable().filter(t -> t instanceof AssertionError).isPresent() ? "failed" : "error";
             };
-            r = new ScenarioResult(flavorOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString(), 0, "no node");
+            r = new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString(), 0, "no node");
         }
         report.add(r);
-        progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + "] "
+        progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
                 + String.format("%.1f s", r.durationMs() / 1000.0)
                 + (r.outcome().equals("passed") ? "" : ": " + r.observed()));
     }
@@ -86,8 +86,14 @@ public final class ReportListener implements TestExecutionListener {
         return scenarioOf(id) + " " + id.getDisplayName();
     }
 
+    /** From the invocation's display name: "[debian-12]" (VM lane) or "[debian-12/container]". */
     private static String flavorOf(TestIdentifier id) {
-        return id.getDisplayName().replaceAll("^\\[(.*)]$", "$1");
+        return id.getDisplayName().replaceAll("^\\[([^/\\]]*)(/[^\\]]*)?]$", "$1");
+    }
+
+    private static String laneOf(TestIdentifier id) {
+        String name = id.getDisplayName();
+        return name.matches("^\\[[^/\\]]*/[^\\]]*]$") ? name.replaceAll("^\\[[^/]*/([^\\]]*)]$", "$1") : "vm";
     }
 
     /** Class.method from the unique id's method segment. */

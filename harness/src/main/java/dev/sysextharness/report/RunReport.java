@@ -44,8 +44,15 @@ public final class RunReport {
         return results().stream().filter(r -> r.outcome().equals(outcome)).count();
     }
 
-    public Optional<ScenarioResult> cell(String scenario, String flavor) {
-        return results().stream().filter(r -> r.scenario().equals(scenario) && r.flavor().equals(flavor)).findFirst();
+    public Optional<ScenarioResult> cell(String scenario, String flavor, String lane) {
+        return results().stream().filter(r -> r.scenario().equals(scenario) && r.flavor().equals(flavor) && r.lane().equals(lane))
+                .findFirst();
+    }
+
+    /** The lanes that have results, VM first. */
+    public List<String> lanes() {
+        return results().stream().map(ScenarioResult::lane).distinct()
+                .sorted((a, b) -> a.equals("vm") ? -1 : b.equals("vm") ? 1 : a.compareTo(b)).toList();
     }
 
     public Set<String> scenarios() {
@@ -75,7 +82,7 @@ public final class RunReport {
         ObjectNode root = ConfigFiles.json().createObjectNode().put("run", runId).put("wallSeconds", wallSeconds());
         ArrayNode arr = root.putArray("results");
         for (ScenarioResult r : results()) {
-            arr.addObject().put("flavor", r.flavor()).put("scenario", r.scenario()).put("outcome", r.outcome())
+            arr.addObject().put("flavor", r.flavor()).put("lane", r.lane()).put("scenario", r.scenario()).put("outcome", r.outcome())
                     .put("expected", r.expected()).put("observed", r.observed()).put("durationMs", r.durationMs())
                     .put("evidence", dir.relativize(Path.of(r.evidence()).toAbsolutePath()).toString());
         }

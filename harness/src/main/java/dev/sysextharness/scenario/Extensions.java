@@ -1,12 +1,18 @@
 package dev.sysextharness.scenario;
 
-import dev.sysextharness.extension.DistributionRegistry;
 import dev.sysextharness.extension.Extension;
 import dev.sysextharness.extension.ExtensionCatalog;
+import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.extension.OciImageBuilder;
+import dev.sysextharness.extension.Registry;
+import dev.sysextharness.extension.RegistryClient;
+import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.vm.GuestForward;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,12 +24,13 @@ public final class Extensions {
 
     private final ExtensionCatalog catalog;
     private final OciImageBuilder builder;
-    private final DistributionRegistry registry;
+    private final Registry registry;
     private final Progress progress;
     private final Map<String, PublishedExtension> published = new ConcurrentHashMap<>();
+    private final Map<String, Path> flattened = new ConcurrentHashMap<>();
     private final Path userExtension;
 
-    Extensions(ExtensionCatalog catalog, Path jibCache, DistributionRegistry registry, Progress progress, Path userExtension) {
+    Extensions(ExtensionCatalog catalog, Path jibCache, Registry registry, Progress progress, Path userExtension) {
         this.userExtension = userExtension;
         this.catalog = catalog;
         this.builder = new OciImageBuilder(jibCache);
@@ -43,6 +50,28 @@ public final class Extensions {
         });
     }
 
+    /**
+     * The extension's image pulled back from the registry and flattened on the host, as the offline installer does
+     * (pull, apply the layers with their whiteouts): the tree the container lane copies into a container, which has
+     * no network to pull through. Made once per run.
+     */
+    public Path flattenedOnHost(String name, Path workDir) {
+        return flattened.computeIfAbsent(name, n -> {
+            PublishedExtension ext = published(n);
+            String repository = ext.hostRef().substring(ext.hostRef().indexOf('/') + 1, ext.hostRef().lastIndexOf(':'));
+            Path dir = workDir.resolve(ext.name());
+            try {
+                LayerFlattener.deleteTree(dir);
+                List<RegistryClient.Layer> layers = new RegistryClient(registry.baseUrl())
+                        .pullLayers(repository, TAG, Files.createDirectories(dir.resolve("layers")));
+                LayerFlattener.apply(layers, dir.resolve("tree"));
+            } catch (IOException e) {
+                throw new HarnessException("cannot flatten " + ext.hostRef() + " into " + dir + ": " + e.getMessage(), e);
+            }
+            return dir.resolve("tree");
+        });
+    }
+
     /** The definition and tree of an extension, for computing expectations. */
     public Extension definition(String name) {
         if (name.equals(USER)) {
@@ -54,7 +83,7 @@ public final class Extensions {
         return catalog.load(name);
     }
 
-    public DistributionRegistry registry() {
+    public Registry registry() {
         return registry;
     }
 }

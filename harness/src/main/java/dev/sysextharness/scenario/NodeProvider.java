@@ -2,6 +2,8 @@ package dev.sysextharness.scenario;
 
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.CommandResult;
+import dev.sysextharness.guest.Guest;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.guest.NodeLauncher;
 import dev.sysextharness.host.HarnessException;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * when the scenario passed and kept when it did not.
  */
 final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallback, AfterTestExecutionCallback {
-    private static final String EVIDENCE_SPLIT = "----- journalctl -b -u systemd-sysext -----";
-    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NodeProvider.class);
+    static final String EVIDENCE_SPLIT = "----- journalctl -b -u systemd-sysext -----";
+    static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NodeProvider.class);
 
     private final ScenarioSession session;
     private final String flavorName;
@@ -41,7 +43,7 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
         Class<?> type = p.getParameter().getType();
-        return type == Node.class || type == Flavor.class || type == Expectation.class || type == Sysext.class
+        return type == Node.class || type == Guest.class || type == Flavor.class || type == Expectation.class || type == Sysext.class
                 || type == Extensions.class;
     }
 
@@ -113,11 +115,18 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
                 Files.deleteIfExists(dir.resolve("overlay.qcow2"));
             }
         }
-        Expectation expectation = store(c).get(Expectation.class, Expectation.class);
+        record(c, flavorName, Lane.VM, dir, took, failure, startedBy, reboots);
+    }
+
+    /** Publishes the cell's result (report entry, result.json); shared by both lanes. */
+    static void record(ExtensionContext c, String flavorName, Lane lane, Path dir, Duration took, Throwable failure,
+                       String startedBy, int reboots) throws IOException {
+        Expectation expectation = c.getStore(NS).get(Expectation.class, Expectation.class);
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("flavor", flavorName);
+        entry.put("lane", lane.label());
         entry.put("scenario", scenarioName(c));
-        entry.put("outcome", outcome.label());
+        entry.put("outcome", ScenarioOutcome.of(failure).label());
         entry.put("expected", expectation == null || expectation.isEmpty() ? "(not declared)" : expectation.text());
         entry.put("observed", failure == null ? "as expected" : firstLine(failure));
         entry.put("durationMs", Long.toString(took.toMillis()));
@@ -146,7 +155,7 @@ final class NodeProvider implements ParameterResolver, BeforeTestExecutionCallba
         }
     }
 
-    private static String firstLine(Throwable t) {
+    static String firstLine(Throwable t) {
         String m = t.getMessage() == null ? t.toString() : t.getMessage();
         return m.strip().lines().findFirst().orElse(m);
     }

@@ -1,6 +1,7 @@
 package dev.sysextharness.scenario;
 
 import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.guest.Lane;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -10,9 +11,11 @@ import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A scenario: runs once per selected flavor (configuration parameter {@code sysext.flavors}), each time on a
- * freshly booted {@link dev.sysextharness.guest.Node} of that flavor handed in as a parameter. Whether it applies to
- * a flavor is data: {@link #requires()}, judged against the flavor's declared systemd version.
+ * A scenario: runs once per selected flavor (configuration parameter {@code sysext.flavors}) and lane
+ * ({@code sysext.lanes}), each time on a fresh guest of that flavor handed in as a parameter — a booted
+ * {@link dev.sysextharness.guest.Node} in the VM lane, a container of the flavor's userspace in the container lane.
+ * Whether it applies is data: {@link #requires()}, judged against the flavor's declared systemd version, and
+ * {@link #lanes()}, the lanes that can judge it.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -22,4 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface Scenario {
     /** Rows of the capability model the scenario needs; on a flavor without one it is skipped with the reason. */
     Capability[] requires() default {};
+
+    /**
+     * The lanes that can judge this scenario. The container lane has no boot, no reboot, no service manager and no
+     * Kairos install: only scenarios that depend on the flavor's userspace and its systemd alone (taking a
+     * {@link dev.sysextharness.guest.Guest}, not a Node) declare it.
+     */
+    Lane[] lanes() default {Lane.VM};
 }

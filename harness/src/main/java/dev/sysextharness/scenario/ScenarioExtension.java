@@ -1,11 +1,13 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.guest.Lane;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 
-/** Turns each {@link Scenario} into one invocation per selected flavor. */
+/** Turns each {@link Scenario} into one invocation per selected lane it declares and selected flavor. */
 public final class ScenarioExtension implements TestTemplateInvocationContextProvider {
 
     @Override
@@ -16,6 +18,14 @@ public final class ScenarioExtension implements TestTemplateInvocationContextPro
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
         ScenarioSession session = ScenarioSession.of(context);
-        return session.flavorNames().stream().map(name -> new FlavorInvocation(session, name));
+        List<Lane> declared = List.of(context.getRequiredTestMethod().getAnnotation(Scenario.class).lanes());
+        return session.lanes().stream().filter(declared::contains)
+                .flatMap(lane -> session.flavorNames().stream().map(name -> new FlavorInvocation(session, name, lane)));
+    }
+
+    /** A scenario none of whose lanes was selected simply does not run. */
+    @Override
+    public boolean mayReturnZeroTestTemplateInvocationContexts(ExtensionContext context) {
+        return true;
     }
 }

@@ -3,6 +3,7 @@ package dev.sysextharness.scenario;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.report.ReportListener;
 import dev.sysextharness.report.RunReport;
@@ -37,6 +38,8 @@ public final class ScenarioRun {
     private String scenarioGlob;
     private Path extension;
     private Set<String> classes;
+    private List<Lane> lanes = List.of(Lane.VM);
+    private Lane declaring;
     static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
 
@@ -47,6 +50,21 @@ public final class ScenarioRun {
 
     public ScenarioRun parameter(String key, String value) {
         parameters.put(key, value);
+        return this;
+    }
+
+    /**
+     * The lanes to run in (default: the VM lane only); scenarios run in those of their declared lanes that are
+     * selected, and scenarios declaring none of them are left out.
+     */
+    public ScenarioRun lanes(List<Lane> lanes) {
+        this.lanes = List.copyOf(lanes);
+        return parameter(ScenarioSession.LANES, String.join(",", lanes.stream().map(Lane::label).toList()));
+    }
+
+    /** Only scenarios that declare {@code lane} (e.g. the cells both lanes can judge, for comparing them). */
+    public ScenarioRun onlyDeclaring(Lane lane) {
+        this.declaring = lane;
         return this;
     }
 
@@ -106,7 +124,10 @@ public final class ScenarioRun {
         if (scenarioGlob != null) {
             request.filters(filter(scenarioGlob));
         }
-        request.filters(certification(extension != null), ONLY_SCENARIOS);
+        request.filters(certification(extension != null), ONLY_SCENARIOS, inLanes(lanes));
+        if (declaring != null) {
+            request.filters(inLanes(List.of(declaring)));
+        }
         if (classes != null) {
             Set<String> keep = classes;
             request.filters(methods(m -> keep.contains(simpleClassName(m)), "one of " + keep));
@@ -141,6 +162,11 @@ public final class ScenarioRun {
      */
     static final PostDiscoveryFilter ONLY_SCENARIOS = methods(m -> m.getJavaMethod().isAnnotationPresent(Scenario.class),
             "a @Scenario");
+
+    static PostDiscoveryFilter inLanes(List<Lane> selected) {
+        return methods(m -> Arrays.stream(m.getJavaMethod().getAnnotation(Scenario.class).lanes()).anyMatch(selected::contains),
+                "declaring one of the lanes " + selected.stream().map(Lane::label).toList());
+    }
 
     /** With a user extension only the certification scenarios run; without one, never. */
     static PostDiscoveryFilter certification(boolean certifying) {

@@ -1,10 +1,17 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.container.DockerEngine;
+import dev.sysextharness.container.DockerImages;
+import dev.sysextharness.container.FlavorContainerImage;
+import dev.sysextharness.extension.ContainerRegistry;
 import dev.sysextharness.extension.DistributionRegistry;
 import dev.sysextharness.extension.ExtensionCatalog;
+import dev.sysextharness.extension.Registry;
+import dev.sysextharness.extension.RegistryImage;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -33,7 +40,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * What all scenarios of one test run share: the workspace, the accelerator (probed once), each flavor's boot
  * disk (built once), and the evidence root. Configured through JUnit configuration parameters (which fall back
- * to system properties): {@code sysext.flavors}, {@code sysext.accel}, {@code sysext.evidenceDir}, {@code sysext.cacheDir}.
+ * to system properties): {@code sysext.flavors}, {@code sysext.accel}, {@code sysext.evidenceDir}, {@code sysext.cacheDir},
+ * {@code sysext.lanes}, {@code sysext.registry}, {@code sysext.registryImage}. The Docker engine (container lane,
+ * registry container) is found or started only when something asks for it.
  */
 public final class ScenarioSession implements AutoCloseable {
     public static final String FLAVORS = "sysext.flavors";
@@ -48,6 +57,12 @@ public final class ScenarioSession implements AutoCloseable {
     public static final String ISO = "sysext.iso";
     public static final String ISO_URL = "sysext.isoUrl";
     public static final String ISO_SHA256 = "sysext.sha256";
+    /** "vm" (default), "container" or "all": the lanes scenarios run in (each only in the lanes it declares). */
+    public static final String LANES = "sysext.lanes";
+    /** "process" (default: Debian's docker-registry as a child process) or "container" (registry:2 via Testcontainers). */
+    public static final String REGISTRY = "sysext.registry";
+    /** The registry container's image (default: the locally built {@link RegistryImage#DEFAULT}). */
+    public static final String REGISTRY_IMAGE = "sysext.registryImage";
 
     private final Workspace workspace;
     private final List<String> flavorNames;
@@ -57,12 +72,16 @@ public final class ScenarioSession implements AutoCloseable {
     private final Map<String, BootDisk> disks = new ConcurrentHashMap<>();
     private final Map<String, Flavor> flavors = new ConcurrentHashMap<>();
     private final Map<String, BootDisk> installed = new ConcurrentHashMap<>();
-    private final DistributionRegistry registry;
+    private final Registry registry;
     private final Extensions extensions;
     private final SavedStates savedStates;
     private final Path isoOverride;
     private final String isoUrlOverride;
     private final String sha256Override;
+    private final List<Lane> lanes;
+    private final Map<String, String> containerImages = new ConcurrentHashMap<>();
+    private DockerImages dockerImages;
+    private String containerLaneUnavailable;
 
     private ScenarioSession(ExtensionContext context) {
         this.isoOverride = context.getConfigurationParameter(ISO).map(Path::of).orElse(null);
@@ -77,11 +96,14 @@ public final class ScenarioSession implements AutoCloseable {
                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         this.savedStates = context.getConfigurationParameter(COLD, Boolean::parseBoolean).orElse(false)
                 ? null : new SavedStates(workspace.cache());
-        this.registry = DistributionRegistry.start(evidenceRoot.resolve("registry"));
+        this.lanes = Lane.parseAll(context.getConfigurationParameter(LANES).orElse(Lane.VM.label()));
+        this.registry = startRegistry(context.getConfigurationParameter(REGISTRY).orElse("process"),
+                context.getConfigurationParameter(REGISTRY_IMAGE).orElse(RegistryImage.DEFAULT));
         this.extensions = new Extensions(new ExtensionCatalog(workspace.extensionsDir()),
                 workspace.cache().root().resolve("jib"), registry, progress,
                 context.getConfigurationParameter(USER_EXTENSION).map(Path::of).orElse(null));
-        progress.step("scenarios on " + flavorNames + (savedStates == null ? ", cold boots" : ", restoring saved states")
+        progress.step("scenarios on " + flavorNames + " in lanes " + lanes.stream().map(Lane::label).toList()
+                + ", registry " + registry.hostAddress() + (savedStates == null ? ", cold boots" : ", restoring saved states")
                 + ", accelerator " + accelerator.accelerator().qemuName()
                 + " (" + accelerator.reason() + "), evidence in " + evidenceRoot);
     }
@@ -93,15 +115,63 @@ public final class ScenarioSession implements AutoCloseable {
      */
     static ScenarioSession of(ExtensionContext context) {
         String key = ScenarioSession.class.getName() + Stream.of(FLAVORS, ACCEL, EVIDENCE_DIR, CACHE_DIR, COLD, USER_EXTENSION,
-                        ISO, ISO_URL, ISO_SHA256)
+                        LANES, REGISTRY, REGISTRY_IMAGE, ISO, ISO_URL, ISO_SHA256)
                 .map(p -> p + "=" + context.getConfigurationParameter(p).orElse(""))
                 .collect(Collectors.joining(";", "[", "]"));
         return context.getRoot().getStore(ExtensionContext.Namespace.create(ScenarioSession.class))
                 .computeIfAbsent(key, k -> new ScenarioSession(context), ScenarioSession.class);
     }
 
+    private Registry startRegistry(String variant, String image) {
+        return switch (variant) {
+            case "process" -> DistributionRegistry.start(evidenceRoot.resolve("registry"));
+            case "container" -> ContainerRegistry.start(DockerEngine.shared(workspace.cache().root()), image,
+                    workspace.cache().root().resolve("docker").resolve("registry-image"));
+            default -> throw new IllegalArgumentException(REGISTRY + ": expected process or container, got '" + variant + "'");
+        };
+    }
+
     public List<String> flavorNames() {
         return flavorNames;
+    }
+
+    public List<Lane> lanes() {
+        return lanes;
+    }
+
+    /**
+     * The images of the Docker engine the container lane runs on, found or started on first use; throws
+     * {@link DockerEngine.Unavailable} (one line, the same every time) when there is none.
+     */
+    public synchronized DockerImages dockerImages() {
+        if (containerLaneUnavailable != null) {
+            throw new DockerEngine.Unavailable(containerLaneUnavailable);
+        }
+        if (dockerImages == null) {
+            try {
+                DockerEngine engine = DockerEngine.shared(workspace.cache().root());
+                dockerImages = DockerImages.of(engine);
+                progress.step("container lane on Docker engine " + engine);
+            } catch (DockerEngine.Unavailable e) {
+                containerLaneUnavailable = "container lane unavailable: " + e.getMessage();
+                progress.step(containerLaneUnavailable);
+                throw new DockerEngine.Unavailable(containerLaneUnavailable);
+            }
+        }
+        return dockerImages;
+    }
+
+    /** The flavor's container image on the engine, imported once per run (and cached on the engine by image key). */
+    public String containerImage(Flavor flavor) {
+        DockerImages images = dockerImages();
+        synchronized (containerImages) {
+            String ref = containerImages.get(flavor.name());
+            if (ref == null) {
+                ref = FlavorContainerImage.ensure(images, flavor, () -> new FlavorImages(workspace).referenceImage(flavor, progress), progress);
+                containerImages.put(flavor.name(), ref);
+            }
+            return ref;
+        }
     }
 
     public Flavor flavor(String name) {

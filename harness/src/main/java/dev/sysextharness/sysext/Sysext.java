@@ -3,6 +3,8 @@ package dev.sysextharness.sysext;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.OptIn;
 import dev.sysextharness.guest.CommandResult;
+import dev.sysextharness.guest.Guest;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Mount;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.host.HarnessException;
@@ -11,25 +13,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every sysext read and write on a node goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
- * ({@code sudo} drops the variable, so it is passed explicitly) or through the service, which carries its drop-in.
+ * Every sysext read and write on a guest goes through here, with the flavor's SYSTEMD_SYSEXT_HIERARCHIES applied
+ * ({@code sudo} drops the variable, so it is passed explicitly) or through the service, which carries its drop-in
+ * ({@link SysextService}: the unit on a node, its commands in a container).
  */
 public final class Sysext {
     static final String RUNTIME_DROP_IN = "/run/systemd/system/systemd-sysext.service.d/zz-harness-hierarchies.conf";
 
-    private final Node node;
+    /** The container lane's stand-in for {@code journalctl -u systemd-sysext}. */
+    public static final String SERVICE_LOG = SysextService.UnitCommands.LOG;
+
+    private final Guest node;
+    private final SysextService service;
     private List<String> hierarchies;
 
-    private Sysext(Node node) {
+    private Sysext(Guest node) {
         this.node = node;
         this.hierarchies = node.flavor().sysext().hierarchies();
+        this.service = SysextService.of(node.lane(), node.flavor(), this::env);
     }
 
-    public static Sysext on(Node node) {
-        return new Sysext(node);
+    public static Sysext on(Guest guest) {
+        return new Sysext(guest);
     }
 
-    public Node node() {
+    public Guest guest() {
         return node;
     }
 
@@ -68,12 +76,22 @@ public final class Sysext {
 
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
     public CommandResult refresh() {
-        return node.run("sudo systemctl restart systemd-sysext");
+        return node.run(service.restart());
+    }
+
+    /** Refreshes through the service's ExecReload (the drop-in's refresh, without unmerging first). */
+    public CommandResult reload() {
+        return node.run(service.reload());
     }
 
     /** Unmerges through the service (ExecStop=systemd-sysext unmerge, with the drop-in's hierarchies). */
     public CommandResult stopService() {
-        return node.run("sudo systemctl stop systemd-sysext");
+        return node.run(service.stop());
+    }
+
+    /** What the service logged in this boot (VM: its journal; container: the log of the commands run for it). */
+    public CommandResult serviceLog() {
+        return node.run(service.log());
     }
 
     public CommandResult merge() {
@@ -113,10 +131,15 @@ public final class Sysext {
         if (!withOpt.contains("/opt")) {
             withOpt.add("/opt");
         }
+        if (node.lane() == Lane.CONTAINER) {
+            // the container's "service" is refresh() above, which takes this list
+            hierarchies = List.copyOf(withOpt);
+            return;
+        }
         if (node.flavor().sysext().optIn() == OptIn.KAIROS_STAGE) {
             String stage = KairosOptStage.render(withOpt, node.flavor().sysext().imagePolicy());
             node.sudoOk("cat > " + KairosOptStage.OEM_FILE + " <<'HARNESS_EOF'\n" + stage + "HARNESS_EOF");
-            node.reboot();
+            ((Node) node).reboot(); // VM lane: the stage runs at the next boot
         } else {
             String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
             node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN

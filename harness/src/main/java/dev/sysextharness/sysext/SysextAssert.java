@@ -23,8 +23,8 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
     }
 
     private String context(SysextStatus status) {
-        return "(flavor " + actual.flavor().name() + ", systemd " + actual.flavor().systemdVersion() + ") but status was "
-                + status.raw() + "; see " + actual.node().transcript().file();
+        return "(flavor " + actual.flavor().name() + " in the " + actual.guest().lane().label() + " lane, systemd " + actual.flavor().systemdVersion() + ") but status was "
+                + status.raw() + "; see " + actual.guest().transcript().file();
     }
 
     /** Merged on at least one hierarchy. */

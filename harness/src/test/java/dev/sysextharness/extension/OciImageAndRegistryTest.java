@@ -38,17 +38,22 @@ class OciImageAndRegistryTest {
     @Test
     void pushedImagePullsBackWithTheGeneratedReleaseFileAndModes() throws IOException {
         try (DistributionRegistry registry = DistributionRegistry.start(dir.resolve("registry"))) {
-            String digest = new OciImageBuilder(dir.resolve("jib")).push(hello(), registry.hostAddress() + "/hello:1");
-            assertThat(digest).startsWith("sha256:");
-
-            List<RegistryClient.Layer> layers = new RegistryClient(registry.baseUrl()).pullLayers("hello", "1", Files.createDirectories(dir.resolve("layers")));
-            Path tree = dir.resolve("tree");
-            LayerFlattener.apply(layers, tree);
-            assertThat(tree.resolve("usr/lib/extension-release.d/extension-release.hello")).hasContent("ID=_any");
-            assertThat(tree.resolve("usr/bin/hello")).isExecutable();
-            assertThat(tree.resolve("opt/hello/data.txt")).exists();
-            assertThat(tree.resolve("etc")).doesNotExist();
+            pushAndPullBack(registry, hello(), dir);
         }
+    }
+
+    /** Pushes with jib-core, pulls back through the installer's client, and checks the tree it flattens to. */
+    static void pushAndPullBack(Registry registry, Extension hello, Path dir) throws IOException {
+        String digest = new OciImageBuilder(dir.resolve("jib")).push(hello, registry.hostAddress() + "/hello:1");
+        assertThat(digest).startsWith("sha256:");
+
+        List<RegistryClient.Layer> layers = new RegistryClient(registry.baseUrl()).pullLayers("hello", "1", Files.createDirectories(dir.resolve("layers")));
+        Path tree = dir.resolve("tree");
+        LayerFlattener.apply(layers, tree);
+        assertThat(tree.resolve("usr/lib/extension-release.d/extension-release.hello")).hasContent("ID=_any");
+        assertThat(tree.resolve("usr/bin/hello")).isExecutable();
+        assertThat(tree.resolve("opt/hello/data.txt")).exists();
+        assertThat(tree.resolve("etc")).doesNotExist();
     }
 
     @Test

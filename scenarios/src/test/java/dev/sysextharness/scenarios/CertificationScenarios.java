@@ -3,7 +3,9 @@ package dev.sysextharness.scenarios;
 import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
 import static dev.sysextharness.sysext.SysextAssert.assertThat;
 
+import dev.sysextharness.container.ContainerGuest;
 import dev.sysextharness.extension.Extension;
+import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.scenario.Bundles;
 import dev.sysextharness.scenario.Expectation;
@@ -25,7 +27,7 @@ class CertificationScenarios {
     /** The oracle's expectation for the user's extension on this node, written down before acting. */
     static Compatibility.Verdict expected(Sysext sysext, Extension ext, Expectation expect) {
         String text = ext.definition().releaseText();
-        Compatibility.Verdict v = Compatibility.judge(sysext.node().systemd(), sysext.hostOsRelease(),
+        Compatibility.Verdict v = Compatibility.judge(sysext.guest().systemd(), sysext.hostOsRelease(),
                 text == null ? null : Compatibility.parseRelease(text));
         List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.files());
         List<String> hidden = MergeExpectation.unmergedFiles(sysext.hierarchies(), ext.files());
@@ -49,6 +51,21 @@ class CertificationScenarios {
         Compatibility.Verdict v = expected(sysext, def, expect);
         PublishedExtension published = ext.published(Extensions.USER);
         assertThatCommand(sysext.unpack(published.guestRef(), published.extensionName())).succeeds();
+        assertThatCommand(sysext.refresh()).succeeds();
+        observe(sysext, def, v);
+    }
+
+    /**
+     * The extension author's fast path ({@code run --lane container --extension DIR}): the same image, pulled and
+     * flattened on the host as the installer does (the container has no network), placed in the flavor's
+     * userspace at /var/lib/extensions/NAME, merged through the service's commands, judged by the same oracle.
+     */
+    @Scenario(lanes = Lane.CONTAINER)
+    void yourExtensionInTheFlavorsUserspace(ContainerGuest guest, Sysext sysext, Extensions ext, Expectation expect) {
+        Extension def = ext.definition(Extensions.USER);
+        Compatibility.Verdict v = expected(sysext, def, expect);
+        guest.copyIn(ext.flattenedOnHost(Extensions.USER, guest.evidenceDir().resolve("image")),
+                "/var/lib/extensions/" + def.extensionName());
         assertThatCommand(sysext.refresh()).succeeds();
         observe(sysext, def, v);
     }

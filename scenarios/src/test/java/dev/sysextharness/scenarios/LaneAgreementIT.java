@@ -1,0 +1,70 @@
+package dev.sysextharness.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.Lane;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.host.Workspace;
+import dev.sysextharness.report.RunReport;
+import dev.sysextharness.report.ScenarioResult;
+import dev.sysextharness.scenario.ScenarioRun;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The container lane must agree with the VM lane: the compatibility catalogue's scenarios that declare the container
+ * lane, in both lanes, on reference flavors
+ * (by default debian-12 and debian-13, systemd 252 and 257, to keep the selftest within CI's time; all four with
+ * {@code -Dsysext.agreementFlavors=…}), and every cell judged in both lanes must have the same outcome. A
+ * disagreement is a bug in one lane.
+ */
+@Tag("vm")
+class LaneAgreementIT {
+
+    @Test
+    void theContainerLaneAgreesWithTheVmLaneCellByCell() throws Exception {
+        List<String> names = Arrays.asList(System.getProperty("sysext.agreementFlavors", "debian-12,debian-13").split(","));
+        Workspace ws = Workspace.locate(null);
+        List<Flavor> flavors = names.stream().map(String::strip).map(ws.flavors()::load).toList();
+
+        RunReport report = new ScenarioRun(flavors).lanes(List.of(Lane.VM, Lane.CONTAINER)).cold(false)
+                .onlyClasses(Set.of("CompatibilityScenarios")).onlyDeclaring(Lane.CONTAINER).progress(Progress.to(System.err))
+                .execute("selftest-lanes", RestoreEquivalenceIT.OUT.resolve("lanes").toAbsolutePath());
+
+        Map<String, String> container = outcomes(report, "container");
+        Map<String, String> vm = outcomes(report, "vm");
+        assertThat(report.results()).filteredOn(r -> r.lane().equals("container"))
+                .as("container-lane cells ran (a skip for an unavailable Docker engine is not agreement); report: %s",
+                        report.dir().resolve("index.html"))
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.observed()).as("%s on %s", r.scenario(), r.flavor())
+                        .doesNotContain("container lane unavailable"));
+        assertThat(vm.keySet()).as("every cell of the container lane is also judged in the VM lane").containsAll(container.keySet());
+        Map<String, String> vmOnSameCells = new TreeMap<>(vm);
+        vmOnSameCells.keySet().retainAll(container.keySet());
+        assertThat(container).as("outcome per cell, container lane vs VM lane (report %s)", report.dir().resolve("index.html"))
+                .isEqualTo(vmOnSameCells);
+        System.err.printf("lane agreement on %s: %d cells agree; summed cell time container %.1f s, vm %.1f s%n",
+                names, container.size(), seconds(report, "container"), seconds(report, "vm"));
+    }
+
+    static Map<String, String> outcomes(RunReport report, String lane) {
+        Map<String, String> m = new TreeMap<>();
+        for (ScenarioResult r : report.results()) {
+            if (r.lane().equals(lane)) {
+                m.put(r.flavor() + " " + r.scenario(), r.outcome());
+            }
+        }
+        return m;
+    }
+
+    static double seconds(RunReport report, String lane) {
+        return report.results().stream().filter(r -> r.lane().equals(lane)).mapToLong(ScenarioResult::durationMs).sum() / 1000.0;
+    }
+}
