@@ -3,6 +3,8 @@ package dev.sysextharness.cli;
 import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.extension.ExtensionCatalog;
+import dev.sysextharness.extension.ImageExtension;
+import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Lane;
@@ -13,6 +15,7 @@ import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.scenario.ScenarioRun;
 import dev.sysextharness.scenario.ScenarioSession;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -45,10 +48,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Scenarios run at once, each on its own VM (default: ${DEFAULT-VALUE}; measured: see README).")
     int jobs;
 
-    @Option(names = "--extension", paramLabel = "DIR",
-            description = "Certify your own extension: a directory with extension.yaml and rootfs/ (see images/extensions/)."
+    @Option(names = "--extension", paramLabel = "DIR|IMAGE",
+            description = "Certify your own extension: a directory with extension.yaml and rootfs/ (see images/extensions/),"
+                    + " or an OCI image HOST[:PORT]/REPO[:TAG] in a registry that speaks plain HTTP (e.g. a local registry:2)."
                     + " Runs the certification scenarios with it on every --flavor.")
-    Path extension;
+    String extension;
 
     @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all",
             description = "Where scenarios are judged: on booted VMs (default), in containers of each flavor's userspace"
@@ -66,6 +70,26 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     IsoOptions isoOptions;
 
+    /** The definition directory of the author's extension: theirs, or one made from their image. */
+    static Path userExtension(String source, Path workDir, Progress progress) {
+        Path path = Path.of(source);
+        if (Files.isDirectory(path)) {
+            ExtensionCatalog.load(path);
+            return path;
+        }
+        if (source.endsWith(".raw") || Files.isRegularFile(path)) {
+            throw new ConfigException("--extension " + source + ": a file; give the extension's definition directory or its"
+                    + " OCI image (certifying .raw images is not supported yet)");
+        }
+        if (!ImageExtension.isReference(source)) {
+            throw new ConfigException("--extension " + source + ": no such directory, and not an image reference HOST[:PORT]/REPO[:TAG]");
+        }
+        progress.step("pulling your extension " + source);
+        Path home = ImageExtension.materialize(source, workDir);
+        progress.step("your extension, unpacked as a definition: " + home);
+        return home;
+    }
+
     @Override
     public Integer call() throws Exception {
         Workspace ws = common.workspace();
@@ -76,9 +100,8 @@ final class RunCommand implements Callable<Integer> {
         Progress progress = Progress.to(System.out);
         progress.step("run " + runId + " on " + flavorNames + " in lane " + lane + "; report in " + dir);
 
-        if (extension != null) {
-            ExtensionCatalog.load(extension); // a bad definition stops here with one line, before anything boots
-        }
+        // a bad definition or an image that cannot be pulled stops here with one line, before anything boots
+        Path extensionDir = extension == null ? null : userExtension(extension, dir.resolve("extension"), progress);
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
         List<Lane> lanes = Lane.parseAll(lane);
         if (lanes.contains(Lane.CONTAINER)) {
@@ -92,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
                 lanes = List.of(Lane.VM);
             }
         }
-        ScenarioRun run = new ScenarioRun(flavors).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extension)
+        ScenarioRun run = new ScenarioRun(flavors).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extensionDir)
                 .progress(progress)
                 .parameter(ScenarioSession.ACCEL, common.accel)
                 .parameter(ScenarioSession.REGISTRY, registry);

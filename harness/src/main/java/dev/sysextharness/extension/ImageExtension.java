@@ -1,0 +1,92 @@
+package dev.sysextharness.extension;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sysextharness.flavor.ConfigException;
+import dev.sysextharness.host.HarnessException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * An author's extension given as an OCI image reference ({@code run --extension HOST[:PORT]/REPO[:TAG]}): pulled over
+ * the registry's plain-HTTP v2 API, flattened as the offline installer does (layers in order, whiteouts applied),
+ * and written out as a definition directory — extension.yaml carrying the image's own extension-release text, and
+ * rootfs/ — so that it is certified exactly like a directory, by the same scenarios and the same oracle.
+ */
+public final class ImageExtension {
+    /** Registry host (with a dot or a port, or localhost, as Docker tells a host from a path), repository, tag or digest. */
+    private static final Pattern REF = Pattern.compile(
+            "(?<host>localhost(:\\d+)?|[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+(:\\d+)?|[A-Za-z0-9.-]+:\\d+)"
+                    + "/(?<repo>[a-z0-9]+([._/-][a-z0-9]+)*)(:(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?<digest>sha256:[0-9a-f]{64}))?");
+    private static final String RELEASE_DIR = "usr/lib/extension-release.d";
+
+    private ImageExtension() {
+    }
+
+    public static boolean isReference(String s) {
+        return REF.matcher(s).matches();
+    }
+
+    /**
+     * Pulls and unpacks {@code ref} into {@code workDir} and returns the definition directory made from it. The
+     * extension-release file decides the sysext image name; an image without one is certified as such.
+     */
+    public static Path materialize(String ref, Path workDir) {
+        Matcher m = REF.matcher(ref);
+        if (!m.matches()) {
+            throw new ConfigException("--extension: '" + ref + "' is not an image reference HOST[:PORT]/REPO[:TAG]");
+        }
+        String repo = m.group("repo");
+        String version = m.group("digest") != null ? m.group("digest") : m.group("tag") != null ? m.group("tag") : "latest";
+        String name = repo.substring(repo.lastIndexOf('/') + 1);
+        Path pulled = workDir.resolve("pulled");
+        Path home = workDir.resolve(name);
+        try {
+            LayerFlattener.deleteTree(workDir);
+            List<RegistryClient.Layer> layers = new RegistryClient("http://" + m.group("host"))
+                    .pullLayers(repo, version, Files.createDirectories(pulled.resolve("layers")));
+            Path rootfs = home.resolve("rootfs");
+            LayerFlattener.apply(layers, rootfs);
+            Map<String, Object> yaml = new LinkedHashMap<>();
+            yaml.put("name", name);
+            List<Path> releases = releaseFiles(rootfs);
+            if (releases.size() > 1) {
+                throw new ConfigException("image " + ref + " carries " + releases.size() + " extension-release files under /"
+                        + RELEASE_DIR + " (" + releases.stream().map(p -> p.getFileName().toString()).toList() + "); an extension has one");
+            }
+            if (releases.isEmpty()) {
+                yaml.put("noRelease", true);
+            } else {
+                Path release = releases.get(0);
+                yaml.put("extensionName", release.getFileName().toString().substring("extension-release.".length()));
+                yaml.put("releaseFile", Files.readString(release));
+                Files.delete(release); // written again, from releaseFile, whenever the image is rebuilt for a guest
+            }
+            Files.writeString(home.resolve("extension.yaml"), new YAMLMapper().writeValueAsString(yaml));
+        } catch (IOException e) {
+            throw new HarnessException("cannot pull " + ref + " into " + workDir + ": " + e.getMessage(), e);
+        }
+        try {
+            ExtensionCatalog.load(home); // the same checks as a directory: only usr/ and opt/, a valid release name
+        } catch (ConfigException e) {
+            throw new ConfigException("image " + ref + ": " + e.getMessage(), e);
+        }
+        return home;
+    }
+
+    private static List<Path> releaseFiles(Path rootfs) throws IOException {
+        Path dir = rootfs.resolve(RELEASE_DIR);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("extension-release.")).sorted().toList();
+        }
+    }
+}
