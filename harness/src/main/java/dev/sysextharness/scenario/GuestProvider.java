@@ -1,0 +1,159 @@
+package dev.sysextharness.scenario;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.Guest;
+import dev.sysextharness.guest.Lane;
+import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.sysext.Sysext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * What both lanes do around a scenario: hand it its flavor, its expectation, its {@link Sysext} and a fresh guest of
+ * the lane (started on first use); afterwards capture the sysext evidence, end the guest, and record the outcome
+ * (report entry and result.json). A cell's duration runs from before its guest starts until that guest has ended:
+ * the whole wall time the cell adds to a run.
+ */
+abstract class GuestProvider<G extends Guest> implements ParameterResolver, BeforeTestExecutionCallback, AfterTestExecutionCallback {
+    static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(GuestProvider.class);
+
+    protected final ScenarioSession session;
+    protected final String flavorName;
+    private final Class<G> guestType;
+    private final Lane lane;
+
+    GuestProvider(ScenarioSession session, String flavorName, Class<G> guestType, Lane lane) {
+        this.session = session;
+        this.flavorName = flavorName;
+        this.guestType = guestType;
+        this.lane = lane;
+    }
+
+    /** Starts the lane's guest for scenario {@code c}, its evidence in {@link #evidenceDir}. */
+    abstract G start(ExtensionContext c);
+
+    abstract Path evidenceDir(ExtensionContext c);
+
+    /** How the guest came to be, for the report ("restore", "cold boot", "container"). */
+    abstract String startedBy(G guest);
+
+    int reboots(G guest) {
+        return 0;
+    }
+
+    /** Whether the guest can still answer for evidence (a VM that ended cannot). */
+    boolean answers(G guest) {
+        return true;
+    }
+
+    /** After the guest has ended. */
+    void ended(G guest, ScenarioOutcome outcome, Path dir) throws IOException {
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+        Class<?> type = p.getParameter().getType();
+        return type == guestType || type == Guest.class || type == Flavor.class || type == Expectation.class || type == Sysext.class
+                || type == Extensions.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+        Class<?> type = p.getParameter().getType();
+        if (type == Flavor.class) {
+            return session.flavor(flavorName);
+        }
+        if (type == Extensions.class) {
+            return session.extensions();
+        }
+        if (type == Sysext.class) {
+            return Sysext.on(guest(c));
+        }
+        if (type == Expectation.class) {
+            return store(c).computeIfAbsent(Expectation.class, k -> new Expectation(), Expectation.class);
+        }
+        return guest(c);
+    }
+
+    private G guest(ExtensionContext c) {
+        return store(c).computeIfAbsent(guestType, k -> start(c), guestType);
+    }
+
+    @Override
+    public void beforeTestExecution(ExtensionContext c) {
+        store(c).put("start", Instant.now());
+    }
+
+    @Override
+    public void afterTestExecution(ExtensionContext c) throws IOException {
+        Throwable failure = c.getExecutionException().orElse(null);
+        G guest = store(c).remove(guestType, guestType);
+        Path dir = evidenceDir(c);
+        Files.createDirectories(dir);
+        if (guest != null) {
+            try {
+                if (answers(guest)) {
+                    captureEvidence(guest, dir);
+                }
+            } finally {
+                guest.close();
+            }
+            ended(guest, ScenarioOutcome.of(failure), dir);
+        }
+        Duration took = Duration.between(store(c).get("start", Instant.class), Instant.now());
+        record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? 0 : reboots(guest));
+    }
+
+    /** sysext state with the flavor's hierarchies and what the service logged; evidence, never a verdict. */
+    private static void captureEvidence(Guest guest, Path dir) {
+        try {
+            Sysext.Evidence e = Sysext.on(guest).evidence();
+            Files.writeString(dir.resolve("sysext-status.json"), e.statusJson());
+            Files.writeString(dir.resolve("journal-sysext.txt"), e.serviceLog());
+        } catch (HarnessException | IOException e) {
+            guest.transcript().note("# harness: evidence capture failed: " + e.getMessage());
+        }
+    }
+
+    /** Publishes the cell's result (report entry, result.json). */
+    private void record(ExtensionContext c, Path dir, Duration took, Throwable failure, String startedBy, int reboots)
+            throws IOException {
+        Expectation expectation = store(c).get(Expectation.class, Expectation.class);
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("flavor", flavorName);
+        entry.put("lane", lane.label());
+        entry.put("scenario", scenarioName(c));
+        entry.put("outcome", ScenarioOutcome.of(failure).label());
+        entry.put("expected", expectation == null || expectation.isEmpty() ? "(not declared)" : expectation.text());
+        entry.put("observed", failure == null ? "as expected" : firstLine(failure));
+        entry.put("durationMs", Long.toString(took.toMillis()));
+        entry.put("evidence", dir.toString());
+        entry.put("start", startedBy);
+        entry.put("reboots", Integer.toString(reboots));
+        c.publishReportEntry(entry);
+        ScenarioResultFile.write(dir, entry, failure);
+    }
+
+    static String scenarioName(ExtensionContext c) {
+        return c.getRequiredTestClass().getSimpleName() + "." + c.getRequiredTestMethod().getName();
+    }
+
+    static String firstLine(Throwable t) {
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return m.strip().lines().findFirst().orElse(m);
+    }
+
+    private static ExtensionContext.Store store(ExtensionContext c) {
+        return c.getStore(NS);
+    }
+}
