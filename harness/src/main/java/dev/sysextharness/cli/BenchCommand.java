@@ -38,8 +38,9 @@ import picocli.CommandLine.Option;
 /**
  * Measures, in one run on this machine: a bare QEMU boot of the overlay to the serial "login:" prompt against the
  * harness's cold boot to ready (same disk, same QEMU command line, alternating rounds); restore to ready; and the
- * core scenario set with restore and cold boots, with one and two jobs, with the median marginal cost of a
- * non-reboot scenario.
+ * core scenario set with restore and cold boots, with one and two jobs; and the median marginal cost of a
+ * non-reboot scenario, over the whole suite (restored nodes, one job) and over the core set alone. A cell's cost is
+ * its whole wall time in the run: restore, readiness, its commands, evidence capture, shutdown.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure boots (bare QEMU to login:, harness cold boot and restore to ready) and the core scenario "
@@ -113,8 +114,11 @@ final class BenchCommand implements Callable<Integer> {
             RunReport restoreJobs1 = core(flavor, dir, "core-restore-jobs1", false, 1, progress);
             f.put("core_set_restore_s", restoreJobs1.wallSeconds());
             f.put("jobs1_s", restoreJobs1.wallSeconds());
-            f.put("scenario_marginal_median_s", median(restoreJobs1.results().stream().filter(r -> r.reboots() == 0)
-                    .map(r -> r.durationMs() / 1000.0).toList()));
+            f.put("core_marginal_median_s", nonRebootMedian(restoreJobs1));
+            writeJson(f, flavor, accel);
+            RunReport suite = run(flavor, dir, "suite-restore-jobs1", "*", false, 1, progress);
+            f.put("suite_restore_s", suite.wallSeconds());
+            f.put("scenario_marginal_median_s", nonRebootMedian(suite));
             writeJson(f, flavor, accel);
             f.put("core_set_cold_s", core(flavor, dir, "core-cold-jobs1", true, 1, progress).wallSeconds());
             writeJson(f, flavor, accel);
@@ -131,7 +135,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("  cold / bare                           %8.3f     (goal <= 1.10)%n", f.get("cold_ready_s") / f.get("bare_boot_s"));
         System.out.printf("  restore / cold                        %8.3f     (goal <= 0.10)%n", f.get("restore_ready_s") / f.get("cold_ready_s"));
         if (!bootsOnly) {
-            System.out.printf("non-reboot scenario, median marginal    %8.2f s   (goal <= 5 s)%n", f.get("scenario_marginal_median_s"));
+            System.out.printf("non-reboot scenario, median marginal    %8.2f s   (goal <= 5 s; whole suite, %.0f s wall)%n",
+                    f.get("scenario_marginal_median_s"), f.get("suite_restore_s"));
+            System.out.printf("  the same, core set only               %8.2f s%n", f.get("core_marginal_median_s"));
             System.out.printf("core set, restore, --jobs 1             %8.2f s   (goal <= 180 s)%n", f.get("core_set_restore_s"));
             System.out.printf("core set, --cold, --jobs 1              %8.2f s%n", f.get("core_set_cold_s"));
             System.out.printf("core set, restore, --jobs 2             %8.2f s%n", f.get("jobs2_s"));
@@ -151,15 +157,26 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private RunReport core(Flavor flavor, Path dir, String name, boolean cold, int jobs, Progress progress) throws IOException {
-        String glob = coreSet;
-        progress.step("core set: " + name);
+        return run(flavor, dir, name, coreSet, cold, jobs, progress);
+    }
+
+    /** A timed run of the scenarios matching {@code glob}; any cell failing fails the bench (skipped cells do not). */
+    private RunReport run(Flavor flavor, Path dir, String name, String glob, boolean cold, int jobs, Progress progress)
+            throws IOException {
+        progress.step("scenarios " + glob + ": " + name);
         RunReport r = new ScenarioRun(List.of(flavor)).cold(cold).jobs(jobs).scenarios(glob)
                 .progress(progress).execute(name, dir.resolve(name));
-        if (r.count("passed") != r.results().size()) {
-            throw new HarnessException("core set " + name + " did not pass entirely; see " + r.dir().resolve("index.html"));
+        if (r.count("failed") + r.count("error") > 0) {
+            throw new HarnessException("scenarios " + name + " did not pass; see " + r.dir().resolve("index.html"));
         }
-        progress.step(String.format("core set %s: %.1f s", name, r.wallSeconds()));
+        progress.step(String.format("scenarios %s: %.1f s", name, r.wallSeconds()));
         return r;
+    }
+
+    /** The median wall time of the cells that passed without a reboot. */
+    static double nonRebootMedian(RunReport r) {
+        return median(r.results().stream().filter(c -> c.reboots() == 0 && c.outcome().equals("passed"))
+                .map(c -> c.durationMs() / 1000.0).toList());
     }
 
     /** Named figures in seconds, in the order they were measured. */

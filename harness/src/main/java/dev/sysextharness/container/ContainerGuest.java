@@ -98,7 +98,7 @@ public final class ContainerGuest implements Guest {
 
     private void prepare() {
         String user = flavor.login().user();
-        CommandResult setup = exec("root", String.join("\n",
+        String script = String.join("\n",
                 "command -v systemd-sysext >/dev/null || exit " + NO_SYSEXT,
                 "set -e",
                 "mount --make-rshared /",
@@ -112,8 +112,8 @@ public final class ContainerGuest implements Guest {
                 // Kairos creates its login user from cloud-config at install; a bare image may not have it yet
                 "if ! id -u " + user + " >/dev/null 2>&1; then useradd -m -s /bin/bash " + user
                         + " && echo '" + user + " ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/sysext-harness; fi",
-                "systemctl --version | head -n 1"),
-                Duration.ofSeconds(60));
+                "systemctl --version | head -n 1");
+        CommandResult setup = exec("root", "bash", script, script, Duration.ofSeconds(60));
         // 126/127: not even the shell or coreutils the lane runs commands with
         if (setup.exitCode() == NO_SYSEXT || setup.exitCode() == 126 || setup.exitCode() == 127) {
             throw noSysext(image, flavor);
@@ -172,15 +172,21 @@ public final class ContainerGuest implements Guest {
     /** As the login user, through bash without a login shell — what an SSH command on the node gets. */
     @Override
     public CommandResult run(String command, Duration timeout) {
-        return exec(flavor.login().user(), command, timeout);
+        return exec(flavor.login().user(), "bash", command, command, timeout);
     }
 
-    private CommandResult exec(String user, String command, Duration timeout) {
+    /** As root through /bin/sh, as the node's root shell runs it; recorded as the equivalent sudo command. */
+    @Override
+    public CommandResult sudo(String script) {
+        return exec("root", "/bin/sh", script, Guest.asSudo(script), flavor.timeouts().command());
+    }
+
+    private CommandResult exec(String user, String shell, String command, String recordedAs, Duration timeout) {
         Instant start = Instant.now();
         try {
             Container.ExecResult r = container.execInContainerWithUser(StandardCharsets.UTF_8, user,
-                    "timeout", "--kill-after=5", Long.toString(timeout.toSeconds()), "bash", "-c", command);
-            CommandResult result = new CommandResult(command, r.getExitCode(), r.getStdout(), r.getStderr(),
+                    "timeout", "--kill-after=5", Long.toString(timeout.toSeconds()), shell, "-c", command);
+            CommandResult result = new CommandResult(recordedAs, r.getExitCode(), r.getStdout(), r.getStderr(),
                     Duration.between(start, Instant.now()));
             transcript.record(result);
             if (r.getExitCode() == 124) {

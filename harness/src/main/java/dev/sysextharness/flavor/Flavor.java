@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * One vm-configs/&lt;name&gt;.yaml: everything flavor-specific the harness needs, so scenarios never fork per flavor.
  *
- * @param runtimeUnpack command template run in the guest to unpack an OCI image;
+ * @param runtimeUnpack command template run as root in the guest to unpack an OCI image;
  *                      {@code {image}} and {@code {dir}} are substituted
  */
 public record Flavor(

@@ -30,10 +30,8 @@ public interface Guest extends AutoCloseable {
 
     CommandResult run(String command, Duration timeout);
 
-    /** Runs a shell snippet as root ({@code sudo sh -c}). */
-    default CommandResult sudo(String script) {
-        return run("sudo sh -c " + Node.shellQuote(script));
-    }
+    /** Runs a shell snippet as root, within the flavor's command timeout; the transcript shows it as {@link #asSudo}. */
+    CommandResult sudo(String script);
 
     /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
     default CommandResult sudoOk(String script) {
@@ -68,4 +66,9 @@ public interface Guest extends AutoCloseable {
 
     @Override
     void close();
+
+    /** The sudo command line that means the same as running {@code script} as root: what a person would paste. */
+    static String asSudo(String script) {
+        return script.matches("[A-Za-z0-9 _=./:,@%+-]+") ? "sudo " + script : "sudo sh -c " + Node.shellQuote(script);
+    }
 }

@@ -100,16 +100,26 @@ public final class Node implements Guest {
 
     @Override
     public CommandResult run(String command, Duration timeout) {
+        return exec(command, false, command, timeout);
+    }
+
+    /** Runs a shell snippet as root, in the node's root shell; recorded as the {@code sudo} command it amounts to. */
+    @Override
+    public CommandResult sudo(String script) {
+        return exec(script, true, Guest.asSudo(script), accelerator.scale(flavor.timeouts().command()));
+    }
+
+    private CommandResult exec(String command, boolean root, String recordedAs, Duration timeout) {
         try {
             if (ssh == null || !ssh.isOpen()) {
                 ssh = SshSession.open(vm.sshPort(), flavor.login(), Duration.ofSeconds(30));
             }
-            CommandResult r = ssh.exec(command, timeout);
+            CommandResult r = ssh.shell(command, root, recordedAs, timeout);
             transcript.record(r);
             return r;
         } catch (IOException | RuntimeException e) {
-            transcript.note("$ " + command + "\n# harness: SSH failed: " + e.getMessage() + "\n");
-            throw new HarnessException("SSH to " + flavor.name() + " node failed running '" + command + "': " + e.getMessage()
+            transcript.note("$ " + recordedAs + "\n# harness: SSH failed: " + e.getMessage() + "\n");
+            throw new HarnessException("SSH to " + flavor.name() + " node failed running '" + recordedAs + "': " + e.getMessage()
                     + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
         }
     }

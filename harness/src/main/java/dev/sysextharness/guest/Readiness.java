@@ -70,10 +70,12 @@ public final class Readiness {
             }
             long hostMillis = System.currentTimeMillis();
             String step = stepClock
-                    ? String.format("date +%%s.%%N; sudo date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000)
+                    ? String.format("date +%%s.%%N; date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000)
                     : "";
-            CommandResult state = session.exec(step + "systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id;"
-                    + " systemctl --version | head -n1", left);
+            // In the shells the node keeps: the scenario's first commands find them open
+            String check = step + "systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id; systemctl --version | head -n1";
+            session.openShells(left);
+            CommandResult state = session.shell(check, true, Guest.asSudo(check), left);
             transcript.record(state);
             List<String> lines = state.out().lines().toList();
             if (stepClock && !lines.isEmpty()) {
@@ -90,7 +92,11 @@ public final class Readiness {
             String systemState = lines.isEmpty() ? "" : lines.get(0);
             String bootId = lines.size() < 2 ? "" : lines.get(1);
             String systemd = lines.size() < 3 ? "" : lines.get(2);
-            if (state.exitCode() == -1 || systemState.equals("starting") || systemState.equals("initializing")) {
+            if (state.exitCode() == -1) {
+                session.close();
+                throw notReady(vm, deadline, "the readiness command as root got no exit status (" + state.stderr().strip() + ")");
+            }
+            if (systemState.equals("starting") || systemState.equals("initializing")) {
                 session.close();
                 throw notReady(vm, deadline, "systemd still '" + systemState + "'");
             }
@@ -100,7 +106,8 @@ public final class Readiness {
             }
             List<String> failed = List.of();
             if (systemState.equals("degraded")) {
-                CommandResult units = session.exec("systemctl list-units --failed --no-legend --plain", Duration.ofSeconds(30));
+                String list = "systemctl list-units --failed --no-legend --plain";
+                CommandResult units = session.shell(list, false, list, Duration.ofSeconds(30));
                 transcript.record(units);
                 failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
             }

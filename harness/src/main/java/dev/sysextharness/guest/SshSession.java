@@ -23,6 +23,12 @@ public final class SshSession implements AutoCloseable {
     private static final SshClient CLIENT = startClient();
 
     private final ClientSession session;
+    /** What an exec channel would run a command with: the login user's shell. */
+    private static final String USER_SHELL = "exec \"${SHELL:-/bin/sh}\"";
+    /** What {@code sudo sh -c} would; sudo's own refusal (no NOPASSWD rule, requiretty) ends the shell with a message. */
+    private static final String ROOT_SHELL = "exec sudo -n /bin/sh";
+    private ShellChannel userShell;
+    private ShellChannel rootShell;
 
     private SshSession(ClientSession session) {
         this.session = session;
@@ -77,6 +83,44 @@ public final class SshSession implements AutoCloseable {
             Integer exit = ch.getExitStatus();
             return new CommandResult(command, exit == null ? -1 : exit, stdout,
                     exit == null ? stderr + "[harness] connection closed without an exit status\n" : stderr, took);
+        }
+    }
+
+    /**
+     * Runs {@code command} in this session's long-lived shell: the login user's shell (what an exec channel would
+     * run it with) or, for root, {@code sudo -n /bin/sh} (what {@code sudo sh -c} would); opened on first use. The result carries {@code recordedAs} as its command.
+     */
+    public CommandResult shell(String command, boolean root, String recordedAs, Duration timeout) throws IOException {
+        ShellChannel shell = root ? rootShell : userShell;
+        if (shell == null || !shell.isOpen()) {
+            shell = ShellChannel.open(session, root ? ROOT_SHELL : USER_SHELL, timeout);
+            if (root) {
+                rootShell = shell;
+            } else {
+                userShell = shell;
+            }
+        }
+        CommandResult r = shell.exec(command, recordedAs, timeout);
+        if (r.exitCode() == -1) {
+            shell.close(); // out of step with its marker, or already ended
+        }
+        return r;
+    }
+
+    /**
+     * Opens both shells at once, so that the guest sets them up side by side on its CPUs; a shell already open is
+     * kept.
+     */
+    public void openShells(Duration timeout) throws IOException {
+        ShellChannel user = userShell == null || !userShell.isOpen() ? ShellChannel.start(session, USER_SHELL) : null;
+        ShellChannel root = rootShell == null || !rootShell.isOpen() ? ShellChannel.start(session, ROOT_SHELL) : null;
+        if (user != null) {
+            user.awaitOpen(timeout);
+            userShell = user;
+        }
+        if (root != null) {
+            root.awaitOpen(timeout);
+            rootShell = root;
         }
     }
 

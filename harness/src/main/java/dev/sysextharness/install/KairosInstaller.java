@@ -140,7 +140,7 @@ public final class KairosInstaller {
             try {
                 Awaitility.await(flavor.name() + " reports active_boot").atMost(accelerator.scale(flavor.timeouts().boot()))
                         .pollInterval(Duration.ofSeconds(5)).pollInSameThread()
-                        .until(() -> node.run("sudo kairos-agent state boot").stdout().contains("active_boot"));
+                        .until(() -> node.sudo("kairos-agent state boot").stdout().contains("active_boot"));
             } catch (ConditionTimeoutException e) {
                 Path diagnostics = collectDiagnostics(node, dir);
                 throw new HarnessException(flavor.name() + ": the installed disk boots but 'kairos-agent state boot' never said"
@@ -154,11 +154,11 @@ public final class KairosInstaller {
     static Path collectDiagnostics(Node node, Path dir) {
         Path file = dir.resolve("diagnostics.txt");
         StringBuilder out = new StringBuilder();
-        for (String command : List.of("sudo kairos-agent state", "sudo kairos-agent logs --output /tmp/kairos-logs.tar.gz"
-                + " && sudo tar -tzf /tmp/kairos-logs.tar.gz", "cat /proc/cmdline", "sudo sh -c 'for f in /oem/*; do echo \"== $f\";"
-                + " cat \"$f\"; done'", "sudo journalctl -b --no-pager | tail -n 300")) {
-            CommandResult r = node.run(command);
-            out.append("$ ").append(command).append("  (exit ").append(r.exitCode()).append(")\n")
+        for (String command : List.of("kairos-agent state", "kairos-agent logs --output /tmp/kairos-logs.tar.gz"
+                + " && tar -tzf /tmp/kairos-logs.tar.gz", "cat /proc/cmdline", "for f in /oem/*; do echo \"== $f\"; cat \"$f\"; done",
+                "journalctl -b --no-pager | tail -n 300")) {
+            CommandResult r = node.sudo(command);
+            out.append("$ ").append(r.command()).append("  (exit ").append(r.exitCode()).append(")\n")
                     .append(r.stdout()).append(r.stderr()).append('\n');
         }
         try {

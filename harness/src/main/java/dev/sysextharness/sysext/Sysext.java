@@ -56,7 +56,12 @@ public final class Sysext {
 
     /** Unpacks an image (as the guest reaches it) into /var/lib/extensions/NAME with the flavor's own command. */
     public CommandResult unpack(String guestImage, String extensionName) {
-        return node.run(node.flavor().unpackCommand(guestImage, "/var/lib/extensions/" + extensionName));
+        return unpackInto(guestImage, "/var/lib/extensions/" + extensionName);
+    }
+
+    /** Unpacks an image into {@code dir} with the flavor's own command, as root. */
+    public CommandResult unpackInto(String guestImage, String dir) {
+        return node.sudo(node.flavor().unpackCommand(guestImage, dir));
     }
 
     /** The host's os-release as systemd-sysext reads it (/etc/os-release, else /usr/lib/os-release): an input of the oracle. */
@@ -76,34 +81,34 @@ public final class Sysext {
 
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
     public CommandResult refresh() {
-        return node.run(service.restart());
+        return node.sudo(service.restart());
     }
 
     /** Refreshes through the service's ExecReload (the drop-in's refresh, without unmerging first). */
     public CommandResult reload() {
-        return node.run(service.reload());
+        return node.sudo(service.reload());
     }
 
     /** Unmerges through the service (ExecStop=systemd-sysext unmerge, with the drop-in's hierarchies). */
     public CommandResult stopService() {
-        return node.run(service.stop());
+        return node.sudo(service.stop());
     }
 
     /** What the service logged in this boot (VM: its journal; container: the log of the commands run for it). */
     public CommandResult serviceLog() {
-        return node.run(service.log());
+        return node.sudo(service.log());
     }
 
     public CommandResult merge() {
-        return node.run("sudo " + env() + " systemd-sysext merge");
+        return node.sudo(env() + " systemd-sysext merge");
     }
 
     public CommandResult unmerge() {
-        return node.run("sudo " + env() + " systemd-sysext unmerge");
+        return node.sudo(env() + " systemd-sysext unmerge");
     }
 
     public SysextStatus status() {
-        CommandResult r = node.run("sudo " + env() + " systemd-sysext status --json=short");
+        CommandResult r = node.sudo(env() + " systemd-sysext status --json=short");
         if (!r.succeeded()) {
             throw new HarnessException("systemd-sysext status failed on " + node.flavor().name() + ": " + r.describe());
         }
@@ -112,7 +117,19 @@ public final class Sysext {
 
     /** What a non-login shell sees without the Kairos variable (the pitfall Kairos's own test works around). */
     public SysextStatus statusWithDefaultHierarchies() {
-        return SysextStatus.parse(node.run("sudo systemd-sysext status --json=short").stdout());
+        return SysextStatus.parse(node.sudo("systemd-sysext status --json=short").stdout());
+    }
+
+    /** Status and the service's log from one root command, for a cell's evidence; never a verdict. */
+    public Evidence evidence() {
+        String split = "----- " + service.log() + " -----";
+        CommandResult r = node.sudo(env() + " systemd-sysext status --json=short 2>&1; echo '" + split + "'; " + service.log() + " 2>&1");
+        String[] parts = r.stdout().split(split + "\n", 2);
+        return new Evidence(parts[0], parts.length > 1 ? parts[1] : r.stderr());
+    }
+
+    /** What {@link #evidence()} collected: status as JSON, and the journal of the service (or its stand-in's log). */
+    public record Evidence(String statusJson, String serviceLog) {
     }
 
     /** The mount on a hierarchy, or null. */
@@ -155,6 +172,6 @@ public final class Sysext {
 
     /** Whether root can create a file in {@code dir} (and removes it again). */
     public boolean writable(String dir) {
-        return node.run("sudo sh -c 'f=" + dir + "/.harness-write-probe; touch $f && rm -f $f'").succeeded();
+        return node.sudo("f=" + dir + "/.harness-write-probe; touch $f && rm -f $f").succeeded();
     }
 }

@@ -2,7 +2,6 @@ package dev.sysextharness.sysext;
 
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
-import dev.sysextharness.guest.Node;
 import java.util.function.Supplier;
 
 /**
@@ -10,7 +9,7 @@ import java.util.function.Supplier;
  * itself. A container has no service manager, so the harness runs exactly what the flavor's unit and drop-in run —
  * ExecStop {@code systemd-sysext unmerge}, ExecStart and ExecReload {@code systemd-sysext refresh} with the drop-in's
  * {@code --image-policy}, all with its hierarchy list — appending their output to a log that stands in for the
- * unit's journal.
+ * unit's journal. Every command runs as root.
  */
 interface SysextService {
     String restart();
@@ -31,22 +30,22 @@ interface SysextService {
     final class Unit implements SysextService {
         @Override
         public String restart() {
-            return "sudo systemctl restart systemd-sysext";
+            return "systemctl restart systemd-sysext";
         }
 
         @Override
         public String reload() {
-            return "sudo systemctl reload systemd-sysext";
+            return "systemctl reload systemd-sysext";
         }
 
         @Override
         public String stop() {
-            return "sudo systemctl stop systemd-sysext";
+            return "systemctl stop systemd-sysext";
         }
 
         @Override
         public String log() {
-            return "sudo journalctl -b -u systemd-sysext --no-pager";
+            return "journalctl -b -u systemd-sysext --no-pager -o short-precise";
         }
     }
 
@@ -91,7 +90,7 @@ interface SysextService {
                 s.append("; ").append(env.get()).append(' ').append(c).append(" >> ").append(LOG).append(" 2>&1");
             }
             s.append("; rc=$?; echo \"-- exit $rc\" >> ").append(LOG).append("; exit $rc");
-            return "sudo sh -c " + Node.shellQuote(s.toString());
+            return s.toString();
         }
     }
 }

@@ -39,7 +39,7 @@ class KairosFlavorFilesTest {
         assertThat(f.sysext().optIn()).isEqualTo(OptIn.KAIROS_STAGE);
         assertThat(f.sysext().imagePolicy()).isEqualTo(systemd >= 254 ? "root=verity+absent:usr=verity+absent" : null);
         assertThat(f.unpackCommand("10.0.2.100:5000/hello:1", "/var/lib/extensions/hello"))
-                .isEqualTo("sudo kairos-agent pull-image 10.0.2.100:5000/hello:1 /var/lib/extensions/hello");
+                .isEqualTo("kairos-agent pull-image 10.0.2.100:5000/hello:1 /var/lib/extensions/hello");
         assertThat(f.timeouts().install()).isPositive();
     }
 

@@ -282,13 +282,13 @@ class CompatibilityScenarios {
         guest.sudoOk("mkdir -p " + routing + " && ln -sfn " + routing + " /var/lib/extensions.mutable");
         sysext.place(marked("mut").release("ID=_any"));
         String env = "SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
-        assertThatCommand(guest.run("sudo env " + env + " systemd-sysext merge --mutable=yes")).succeeds();
+        assertThatCommand(guest.sudo("env " + env + " systemd-sysext merge --mutable=yes")).succeeds();
         guest.sudoOk("echo written > /usr/share/mut/written");
-        String find = "sudo find " + routing + "/ -path '*mut/written' -type f";
-        assertThatCommand(guest.run(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
+        String find = "find " + routing + "/ -path '*mut/written' -type f";
+        assertThatCommand(guest.sudo(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
         assertThatCommand(sysext.unmerge()).succeeds();
         assertThatCommand(guest.run("test -e /usr/share/mut/written")).fails();
-        assertThatCommand(guest.run(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
+        assertThatCommand(guest.sudo(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
     }
 
     // VM only: a .raw image needs a loop device, and without udev in the container the attach fails for reasons

@@ -76,7 +76,7 @@ class ExtensionScenarios {
                 .printsLine("greeting from /usr/share/hello, merged by systemd-sysext");
         assertThatCommand(node.run("test -x /usr/bin/" + hostBin)).as("host file /usr/bin/%s", hostBin).succeeds();
         assertThatCommand(node.run("test -f /usr/lib/os-release")).as("host /usr/lib/os-release").succeeds();
-        assertThatCommand(node.run("sudo touch /usr/bin/harness-write-probe")).fails().saysInStderr("Read-only file system");
+        assertThatCommand(node.sudo("touch /usr/bin/harness-write-probe")).fails().saysInStderr("Read-only file system");
         assertThat(sysext.writable("/usr/local")).as("/usr/local writable while /usr/* is merged").isTrue();
     }
 
@@ -134,8 +134,7 @@ class ExtensionScenarios {
                 + " changes) the service merges hello again with no command from the harness, and kubo is gone");
 
         assertThatCommand(sysext.unpack(hello.guestRef(), hello.extensionName())).succeeds();
-        assertThatCommand(node.run(node.flavor().unpackCommand(kubo.guestRef(), "/run/extensions/" + kubo.extensionName())))
-                .succeeds();
+        assertThatCommand(sysext.unpackInto(kubo.guestRef(), "/run/extensions/" + kubo.extensionName())).succeeds();
         assertThatCommand(sysext.refresh()).succeeds();
         assertThat(sysext).hasMerged("hello");
         assertThat(sysext).hasMerged("kubo");

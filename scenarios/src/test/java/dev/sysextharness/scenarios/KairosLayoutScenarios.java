@@ -27,7 +27,7 @@ class KairosLayoutScenarios {
                         + flavor.sysext().imagePolicy()) + " with SYSTEMD_SYSEXT_HIERARCHIES=" + hierarchies);
 
         assertThatMount(node, "/").hasLabel("COS_ACTIVE").isReadOnly();
-        assertThatCommand(node.run("sudo touch /harness-probe")).fails().saysInStderr("Read-only file system");
+        assertThatCommand(node.sudo("touch /harness-probe")).fails().saysInStderr("Read-only file system");
         assertThatMount(node, "/usr/local").hasLabel("COS_PERSISTENT").isReadWrite();
         assertThatMount(node, "/var/lib/extensions").isBindOf("COS_PERSISTENT", "/.state/var-lib-extensions.bind").isReadWrite();
         assertThatMount(node, "/opt").isBindOf("COS_PERSISTENT", "/.state/opt.bind").isReadWrite();
