@@ -4,6 +4,7 @@ import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.extension.ImageExtension;
+import dev.sysextharness.extension.RawExtension;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
@@ -48,9 +49,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Scenarios run at once, each on its own VM (default: ${DEFAULT-VALUE}; measured: see README).")
     int jobs;
 
-    @Option(names = "--extension", paramLabel = "DIR|IMAGE",
+    @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw",
             description = "Certify your own extension: a directory with extension.yaml and rootfs/ (see images/extensions/),"
-                    + " or an OCI image HOST[:PORT]/REPO[:TAG] in a registry that speaks plain HTTP (e.g. a local registry:2)."
+                    + " an OCI image HOST[:PORT]/REPO[:TAG] in a registry that speaks plain HTTP (e.g. a local registry:2),"
+                    + " or a squashfs NAME.raw file."
                     + " Runs the certification scenarios with it on every --flavor.")
     String extension;
 
@@ -77,9 +79,12 @@ final class RunCommand implements Callable<Integer> {
             ExtensionCatalog.load(path);
             return path;
         }
-        if (source.endsWith(".raw") || Files.isRegularFile(path)) {
-            throw new ConfigException("--extension " + source + ": a file; give the extension's definition directory or its"
-                    + " OCI image (certifying .raw images is not supported yet)");
+        if (Files.isRegularFile(path)) {
+            progress.step("unpacking your extension image " + source + " to read what it ships");
+            return RawExtension.materialize(path, workDir);
+        }
+        if (source.endsWith(".raw")) {
+            throw new ConfigException("--extension " + source + ": no such file");
         }
         if (!ImageExtension.isReference(source)) {
             throw new ConfigException("--extension " + source + ": no such directory, and not an image reference HOST[:PORT]/REPO[:TAG]");

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param releaseFile     raw extension-release content instead of {@code release}, for deliberately broken cases
  * @param releaseFileName the file's suffix when it must differ from extensionName (a file named for another image)
  * @param noRelease       true for an extension that deliberately ships no extension-release at all
+ * @param raw             a squashfs image to ship as it is, as /var/lib/extensions/&lt;extensionName&gt;.raw, instead
+ *                        of an OCI image built from rootfs/ (which then holds the image's content, for the oracle)
  */
 public record ExtensionDefinition(
         @JsonProperty(required = true) String name,
@@ -21,7 +23,8 @@ public record ExtensionDefinition(
         Map<String, String> release,
         String releaseFile,
         String releaseFileName,
-        boolean noRelease) {
+        boolean noRelease,
+        String raw) {
 
     public ExtensionDefinition {
         if (name == null || !name.matches("[a-z0-9][a-z0-9._-]*")) {

@@ -1,17 +1,13 @@
 package dev.sysextharness.extension;
 
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.host.HarnessException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * An author's extension given as an OCI image reference ({@code run --extension HOST[:PORT]/REPO[:TAG]}): pulled over
@@ -24,7 +20,6 @@ public final class ImageExtension {
     private static final Pattern REF = Pattern.compile(
             "(?<host>localhost(:\\d+)?|[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+(:\\d+)?|[A-Za-z0-9.-]+:\\d+)"
                     + "/(?<repo>[a-z0-9]+([._/-][a-z0-9]+)*)(:(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?<digest>sha256:[0-9a-f]{64}))?");
-    private static final String RELEASE_DIR = "usr/lib/extension-release.d";
 
     private ImageExtension() {
     }
@@ -51,42 +46,11 @@ public final class ImageExtension {
             LayerFlattener.deleteTree(workDir);
             List<RegistryClient.Layer> layers = new RegistryClient("http://" + m.group("host"))
                     .pullLayers(repo, version, Files.createDirectories(pulled.resolve("layers")));
-            Path rootfs = home.resolve("rootfs");
-            LayerFlattener.apply(layers, rootfs);
-            Map<String, Object> yaml = new LinkedHashMap<>();
-            yaml.put("name", name);
-            List<Path> releases = releaseFiles(rootfs);
-            if (releases.size() > 1) {
-                throw new ConfigException("image " + ref + " carries " + releases.size() + " extension-release files under /"
-                        + RELEASE_DIR + " (" + releases.stream().map(p -> p.getFileName().toString()).toList() + "); an extension has one");
-            }
-            if (releases.isEmpty()) {
-                yaml.put("noRelease", true);
-            } else {
-                Path release = releases.get(0);
-                yaml.put("extensionName", release.getFileName().toString().substring("extension-release.".length()));
-                yaml.put("releaseFile", Files.readString(release));
-                Files.delete(release); // written again, from releaseFile, whenever the image is rebuilt for a guest
-            }
-            Files.writeString(home.resolve("extension.yaml"), new YAMLMapper().writeValueAsString(yaml));
+            LayerFlattener.apply(layers, home.resolve("rootfs"));
+            TreeDefinition.write(home, name, "image " + ref, null, null);
         } catch (IOException e) {
             throw new HarnessException("cannot pull " + ref + " into " + workDir + ": " + e.getMessage(), e);
         }
-        try {
-            ExtensionCatalog.load(home); // the same checks as a directory: only usr/ and opt/, a valid release name
-        } catch (ConfigException e) {
-            throw new ConfigException("image " + ref + ": " + e.getMessage(), e);
-        }
         return home;
-    }
-
-    private static List<Path> releaseFiles(Path rootfs) throws IOException {
-        Path dir = rootfs.resolve(RELEASE_DIR);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("extension-release.")).sorted().toList();
-        }
     }
 }

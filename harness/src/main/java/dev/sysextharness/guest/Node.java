@@ -109,12 +109,30 @@ public final class Node implements Guest {
         return exec(script, true, Guest.asSudo(script), accelerator.scale(flavor.timeouts().command()));
     }
 
+    /** Copies a host file to {@code guestPath} as root, readable by all, over the node's SSH session. */
+    public void sendFile(Path file, String guestPath) {
+        String write = "cat > " + shellQuote(guestPath) + " && chmod 0644 " + shellQuote(guestPath);
+        Duration timeout = accelerator.scale(flavor.timeouts().command());
+        CommandResult r = exec(Guest.asSudo(write) + " < " + file, s -> s.exec("sudo sh -c " + shellQuote(write), file, timeout));
+        if (!r.succeeded()) {
+            throw new HarnessException("cannot copy " + file + " to " + guestPath + " on the " + flavor.name() + " node: " + r.describe());
+        }
+    }
+
     private CommandResult exec(String command, boolean root, String recordedAs, Duration timeout) {
+        return exec(recordedAs, s -> s.shell(command, root, recordedAs, timeout));
+    }
+
+    private interface SessionCall {
+        CommandResult on(SshSession session) throws IOException;
+    }
+
+    private CommandResult exec(String recordedAs, SessionCall call) {
         try {
             if (ssh == null || !ssh.isOpen()) {
                 ssh = SshSession.open(vm.sshPort(), flavor.login(), Duration.ofSeconds(30));
             }
-            CommandResult r = ssh.shell(command, root, recordedAs, timeout);
+            CommandResult r = call.on(ssh);
             transcript.record(r);
             return r;
         } catch (IOException | RuntimeException e) {

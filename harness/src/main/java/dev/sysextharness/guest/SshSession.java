@@ -3,7 +3,10 @@ package dev.sysextharness.guest;
 import dev.sysextharness.flavor.Login;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -65,6 +68,11 @@ public final class SshSession implements AutoCloseable {
 
     /** Runs {@code command} through the login user's shell; a timeout yields exit code -1 and a note in stderr. */
     public CommandResult exec(String command, Duration timeout) throws IOException {
+        return exec(command, null, timeout);
+    }
+
+    /** As {@link #exec(String, Duration)}, with {@code input} (a host file, or null for none) streamed to its stdin. */
+    public CommandResult exec(String command, Path input, Duration timeout) throws IOException {
         Instant start = Instant.now();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -72,6 +80,11 @@ public final class SshSession implements AutoCloseable {
             ch.setOut(out);
             ch.setErr(err);
             ch.open().verify(timeout);
+            if (input != null) {
+                try (OutputStream stdin = ch.getInvertedIn()) { // closing it sends EOF
+                    Files.copy(input, stdin);
+                }
+            }
             Set<ClientChannelEvent> events = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
             Duration took = Duration.between(start, Instant.now());
             String stdout = out.toString(StandardCharsets.UTF_8);

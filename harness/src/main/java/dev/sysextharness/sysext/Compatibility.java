@@ -82,6 +82,29 @@ public final class Compatibility {
     }
 
     /** Parses os-release / extension-release text: KEY=value lines, quotes removed, comments skipped. */
+    /**
+     * What the way an extension is shipped adds to {@code release}, the verdict on its extension-release alone: the
+     * file must be named for the image (extension-release.IMAGE), and a plain squashfs .raw has no verity, so an
+     * image policy that demands it ({@link Capability#IMAGE_POLICY}) refuses it.
+     *
+     * @param releaseName the suffix of the extension-release file, or null when there is none
+     * @param imagePolicy the flavor's drop-in --image-policy, or null
+     */
+    public static Verdict shipped(Verdict release, String releaseName, String imageName, boolean squashfsRaw, String imagePolicy) {
+        if (!release.merged()) {
+            return release;
+        }
+        if (releaseName != null && !releaseName.equals(imageName)) {
+            return new Verdict(false, "its extension-release file is extension-release." + releaseName
+                    + ", named for another image than '" + imageName + "'");
+        }
+        if (squashfsRaw && imagePolicy != null) {
+            return new Verdict(false, "the drop-in's --image-policy=" + imagePolicy + " refuses a squashfs without verity ("
+                    + Capability.IMAGE_POLICY.source() + ")");
+        }
+        return release;
+    }
+
     public static Map<String, String> parseRelease(String text) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         for (String line : text.split("\n")) {

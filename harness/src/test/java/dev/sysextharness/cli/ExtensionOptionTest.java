@@ -29,12 +29,18 @@ class ExtensionOptionTest {
     }
 
     @Test
-    void aFileIsRefusedNamingWhatIsSupported() throws Exception {
+    void aFileThatIsNotSquashfsIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path raw = Files.writeString(dir.resolve("mine.raw"), "not squashfs");
         assertThatThrownBy(() -> RunCommand.userExtension(raw.toString(), dir.resolve("work"), progress))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(raw.toString()).hasMessageContaining(".raw")
+                .isInstanceOf(ConfigException.class).hasMessageContaining(raw + ": not a squashfs image")
                 .hasMessageNotContaining("\n");
         assertThat(dir.resolve("work")).doesNotExist();
+    }
+
+    @Test
+    void aMissingRawFileIsNamed() {
+        assertThatThrownBy(() -> RunCommand.userExtension(dir.resolve("gone.raw").toString(), dir, progress))
+                .isInstanceOf(ConfigException.class).hasMessageEndingWith("gone.raw: no such file");
     }
 
     @Test
