@@ -164,6 +164,9 @@ public final class ContainerGuest implements Guest {
         return container.getContainerId();
     }
 
+    private ContainerShell userShell;
+    private ContainerShell rootShell;
+
     @Override
     public CommandResult run(String command) {
         return run(command, flavor.timeouts().command());
@@ -172,13 +175,44 @@ public final class ContainerGuest implements Guest {
     /** As the login user, through bash without a login shell — what an SSH command on the node gets. */
     @Override
     public CommandResult run(String command, Duration timeout) {
-        return exec(flavor.login().user(), "bash", command, command, timeout);
+        return inShell(false, command, command, timeout);
     }
 
     /** As root through /bin/sh, as the node's root shell runs it; recorded as the equivalent sudo command. */
     @Override
     public CommandResult sudo(String script) {
-        return exec("root", "/bin/sh", script, Guest.asSudo(script), flavor.timeouts().command());
+        return inShell(true, script, Guest.asSudo(script), flavor.timeouts().command());
+    }
+
+    /** In the container's long-lived shell for the login user (bash, as over SSH) or root (/bin/sh). */
+    private synchronized CommandResult inShell(boolean root, String command, String recordedAs, Duration timeout) {
+        ContainerShell shell = root ? rootShell : userShell;
+        try {
+            if (shell == null || !shell.isOpen()) {
+                shell = ContainerShell.open(container.getDockerClient(), container.getContainerId(),
+                        root ? "root" : flavor.login().user(), root ? "/bin/sh" : "bash");
+                if (root) {
+                    rootShell = shell;
+                } else {
+                    userShell = shell;
+                }
+            }
+            CommandResult r = shell.exec(command, recordedAs, timeout);
+            transcript.record(r);
+            if (r.exitCode() == -1) {
+                shell.close();
+                throw new HarnessException("'" + recordedAs + "' in the container of " + image + ": " + r.stderr().strip()
+                        .lines().reduce((x, y) -> y).orElse("no exit status") + "; see " + transcript.file());
+            }
+            return r;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof HarnessException h) {
+                throw h;
+            }
+            transcript.note("$ " + recordedAs + "\n# harness: docker exec failed: " + e.getMessage() + "\n");
+            throw new HarnessException("docker exec in the container of " + image + " failed running '" + recordedAs + "': "
+                    + firstLine(e), e);
+        }
     }
 
     private CommandResult exec(String user, String shell, String command, String recordedAs, Duration timeout) {
@@ -215,6 +249,11 @@ public final class ContainerGuest implements Guest {
 
     @Override
     public void close() {
+        for (ContainerShell shell : new ContainerShell[] {userShell, rootShell}) {
+            if (shell != null) {
+                shell.close();
+            }
+        }
         container.stop();
     }
 
