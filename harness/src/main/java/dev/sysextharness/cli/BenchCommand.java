@@ -12,7 +12,8 @@ import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
-import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.Overlay;
 import dev.sysextharness.report.RunReport;
@@ -65,26 +66,35 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    RegistryOption registryOption;
+
+    /** Set by {@link #call()}: what every stage runs with (accelerator, cache, registry). */
+    private RunConfiguration config;
+    private AcceleratorChoice accel;
+
     @Override
     public Integer call() throws Exception {
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds: expected at least 1, got " + rounds);
         }
-        Workspace ws = common.workspace();
+        config = configuration();
+        Workspace ws = config.workspace();
         Flavor flavor = ws.flavors().load(flavorName);
         HostTools.requireAll();
         Progress progress = Progress.to(System.out);
         Instant buildStart = Instant.now();
         BootDisk disk = new FlavorImages(ws).bootDisk(flavor, progress);
         double buildS = seconds(Duration.between(buildStart, Instant.now()));
-        AcceleratorProbe.Choice accel = common.accelerator();
+        // one choice for the boots and, through the configuration, the same request for every scenario stage
+        accel = config.accelerator(ws, progress);
         Path dir = ws.reportsDir().resolve("bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Duration deadline = accel.accelerator().scale(flavor.timeouts().boot());
+        Duration deadline = accel.current().scale(flavor.timeouts().boot());
 
         List<Double> bare = new ArrayList<>();
         List<Double> harness = new ArrayList<>();
         for (int i = 1; i <= rounds; i++) {
-            NodeLauncher launcher = new NodeLauncher(flavor, disk).accelerator(accel.accelerator());
+            NodeLauncher launcher = new NodeLauncher(flavor, disk).accelerator(accel);
             bare.add(bareBootToLogin(launcher, dir.resolve("bare-" + i), deadline));
             progress.step(String.format("round %d: bare QEMU to login: %.2f s", i, bare.get(bare.size() - 1)));
             try (Node node = launcher.evidenceDir(dir.resolve("harness-" + i)).start()) {
@@ -95,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Double> restores = new ArrayList<>();
         SavedStates states = new SavedStates(ws.cache());
         for (int i = 0; i <= rounds; i++) {
-            try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).savedStates(states)
+            try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).savedStates(states)
                     .evidenceDir(dir.resolve("restore-" + i)).start()) {
                 if (i > 0) { // start 0 may have had to save the state first
                     restores.add(seconds(node.ready().readyAfter()));
@@ -109,25 +119,25 @@ final class BenchCommand implements Callable<Integer> {
         f.put("cold_ready_s", median(harness));
         f.put("restore_ready_s", median(restores));
         // Written after every stage: a stage that fails (and fails the bench) leaves the figures measured before it.
-        writeJson(f, flavor, accel);
+        writeJson(f, flavor);
         if (!bootsOnly) {
             RunReport restoreJobs1 = core(flavor, dir, "core-restore-jobs1", false, 1, progress);
             f.put("core_set_restore_s", restoreJobs1.wallSeconds());
             f.put("jobs1_s", restoreJobs1.wallSeconds());
             f.put("core_marginal_median_s", nonRebootMedian(restoreJobs1));
-            writeJson(f, flavor, accel);
+            writeJson(f, flavor);
             RunReport suite = run(flavor, dir, "suite-restore-jobs1", "*", false, 1, progress);
             f.put("suite_restore_s", suite.wallSeconds());
             f.put("scenario_marginal_median_s", nonRebootMedian(suite));
-            writeJson(f, flavor, accel);
+            writeJson(f, flavor);
             f.put("core_set_cold_s", core(flavor, dir, "core-cold-jobs1", true, 1, progress).wallSeconds());
-            writeJson(f, flavor, accel);
+            writeJson(f, flavor);
             f.put("jobs2_s", core(flavor, dir, "core-restore-jobs2", false, 2, progress).wallSeconds());
-            writeJson(f, flavor, accel);
+            writeJson(f, flavor);
         }
 
         System.out.printf("%nflavor %s, accelerator %s, %d round(s), evidence in %s%n", flavor.name(),
-                accel.accelerator().qemuName(), rounds, dir);
+                accel.current().qemuName(), rounds, dir);
         System.out.printf("image build (0 when cached)             %8.2f s%n", f.get("build_s"));
         System.out.printf("bare QEMU boot to login: (median)       %8.2f s   %s%n", f.get("bare_boot_s"), bare);
         System.out.printf("harness cold boot to ready (median)     %8.2f s   %s%n", f.get("cold_ready_s"), harness);
@@ -147,10 +157,10 @@ final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void writeJson(Figures f, Flavor flavor, AcceleratorProbe.Choice accel) throws IOException {
+    private void writeJson(Figures f, Flavor flavor) throws IOException {
         if (json != null) {
             ObjectNode o = ConfigFiles.json().createObjectNode()
-                    .put("flavor", flavor.name()).put("accelerator", accel.accelerator().qemuName()).put("rounds", rounds);
+                    .put("flavor", flavor.name()).put("accelerator", accel.current().qemuName()).put("rounds", rounds);
             f.forEach(o::put);
             Files.writeString(json, ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(o));
         }
@@ -164,13 +174,21 @@ final class BenchCommand implements Callable<Integer> {
     private RunReport run(Flavor flavor, Path dir, String name, String glob, boolean cold, int jobs, Progress progress)
             throws IOException {
         progress.step("scenarios " + glob + ": " + name);
-        RunReport r = new ScenarioRun(List.of(flavor)).cold(cold).jobs(jobs).scenarios(glob)
-                .progress(progress).execute(name, dir.resolve(name));
+        RunReport r = stage(flavor, glob, cold, jobs).progress(progress).execute(name, dir.resolve(name));
         if (r.count("failed") + r.count("error") > 0) {
             throw new HarnessException("scenarios " + name + " did not pass; see " + r.dir().resolve("index.html"));
         }
         progress.step(String.format("scenarios %s: %.1f s", name, r.wallSeconds()));
         return r;
+    }
+
+    RunConfiguration configuration() {
+        return common.configuration(List.of(flavorName), registryOption.registry);
+    }
+
+    /** A scenario stage: the bench's own selection, with the command's accelerator, cache and registry. */
+    ScenarioRun stage(Flavor flavor, String glob, boolean cold, int jobs) {
+        return new ScenarioRun(List.of(flavor)).configuration(config).cold(cold).jobs(jobs).scenarios(glob);
     }
 
     /** The median wall time of the cells that passed without a reboot. */

@@ -9,7 +9,8 @@ import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
-import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.SavedStates;
 import java.nio.file.Path;
@@ -50,22 +51,23 @@ final class BootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Workspace ws = common.workspace();
+        RunConfiguration config = common.configuration(List.of(flavorName));
+        Workspace ws = config.workspace();
         Flavor declared = ws.flavors().load(flavorName);
+        isoOptions.check(List.of(declared));
         HostTools.require(List.of("qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv"));
         Progress progress = Progress.to(System.out);
         Flavor flavor = isoOptions.prepare(List.of(declared), new FlavorImages(ws), progress).get(0);
 
-        AcceleratorProbe.Choice accel = common.accelerator();
-        progress.step("accelerator " + accel.accelerator().qemuName() + " (" + accel.reason() + ")");
+        AcceleratorChoice accel = config.accelerator(ws, progress);
         Path dir = evidenceDir != null ? evidenceDir : ws.reportsDir()
                 .resolve("boot-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).resolve(flavor.name());
 
         Instant buildStart = Instant.now();
-        BootDisk disk = new FlavorImages(ws).bootDisk(flavor, accel.accelerator(), dir.resolveSibling(flavor.name() + "-install"),
+        BootDisk disk = new FlavorImages(ws).bootDisk(flavor, accel, dir.resolveSibling(flavor.name() + "-install"),
                 progress);
         Duration build = Duration.between(buildStart, Instant.now());
-        try (Node node = new NodeLauncher(flavor, disk).accelerator(accel.accelerator()).evidenceDir(dir)
+        try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).evidenceDir(dir)
                 .savedStates(cold ? null : new SavedStates(ws.cache())).progress(progress).start()) {
             System.out.printf("%nflavor      %s (systemd %d expected)%n", flavor.name(), flavor.systemdVersion());
             System.out.printf("build       %.1f s%s%n", seconds(build), build.toMillis() < 1000 ? " (cached)" : "");

@@ -7,6 +7,7 @@ import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.image.ReferenceImage;
+import dev.sysextharness.scenario.RunConfiguration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,8 +28,9 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Workspace ws = common.workspace();
-        List<Flavor> flavors = flavorNames.stream().map(ws.flavors()::load).toList();
+        RunConfiguration config = common.configuration(flavorNames);
+        Workspace ws = config.workspace();
+        List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         HostTools.require(List.of("mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv", "unshare"));
         Progress progress = Progress.to(System.out);
         FlavorImages images = new FlavorImages(ws);

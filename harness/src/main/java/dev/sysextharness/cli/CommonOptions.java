@@ -1,14 +1,15 @@
 package dev.sysextharness.cli;
 
-import dev.sysextharness.host.Workspace;
-import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.scenario.RunConfiguration;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Options every VM-starting command takes. */
+/** Options every VM-starting command takes; {@link #configuration} turns them, checked, into the run's configuration. */
 public final class CommonOptions {
     @Option(names = "--accel", defaultValue = "auto", paramLabel = "auto|kvm|tcg",
-            description = "Accelerator: auto probes KVM with a short deadline and falls back to TCG (default: ${DEFAULT-VALUE}).")
+            description = "Accelerator: auto uses KVM only where a real kernel boots under it (probed once per host and"
+                    + " remembered; a node that still does not start under KVM switches the run to TCG) (default: ${DEFAULT-VALUE}).")
     String accel;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
@@ -18,11 +19,13 @@ public final class CommonOptions {
     @Option(names = "--debug", description = "Print stack traces with errors.")
     boolean debug;
 
-    Workspace workspace() {
-        return Workspace.locate(cacheDir);
+    /** The checked configuration every stage of the command receives; a bad value is a usage error here. */
+    RunConfiguration configuration(List<String> flavors, String registry) {
+        return RunConfiguration.of(accel, cacheDir, flavors, registry);
     }
 
-    AcceleratorProbe.Choice accelerator() {
-        return new AcceleratorProbe("qemu-system-x86_64").choose(accel);
+    /** For commands without a registry. */
+    RunConfiguration configuration(List<String> flavors) {
+        return configuration(flavors, null);
     }
 }

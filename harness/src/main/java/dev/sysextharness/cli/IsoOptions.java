@@ -33,6 +33,19 @@ final class IsoOptions {
      * boots, so a missing ISO is one line now rather than a failure after image builds.
      */
     List<Flavor> prepare(List<Flavor> flavors, FlavorImages images, Progress progress) {
+        check(flavors);
+        KairosIso isos = images.kairosIso();
+        List<Flavor> applied = flavors.stream().map(this::apply).toList();
+        for (Flavor f : applied) {
+            if (f.family() == Family.KAIROS) {
+                isos.locate(f, progress);
+            }
+        }
+        return applied;
+    }
+
+    /** The checks that need no network and write nothing: usage errors, before anything starts. */
+    void check(List<Flavor> flavors) {
         List<Flavor> kairos = flavors.stream().filter(f -> f.family() == Family.KAIROS).toList();
         if (any() && kairos.isEmpty()) {
             throw new ConfigException("--iso, --iso-url and --sha256 apply to kairos flavors; none of " + flavors.stream()
@@ -44,17 +57,12 @@ final class IsoOptions {
         if (iso != null && !Files.isRegularFile(iso)) {
             throw new ConfigException("--iso " + iso + ": no such file");
         }
+        if (iso != null) {
+            KairosIso.requireIso9660(iso, "--iso " + iso);
+        }
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new ConfigException("--sha256: expected 64 lowercase hex digits, got '" + sha256 + "'");
         }
-        KairosIso isos = images.kairosIso();
-        List<Flavor> applied = flavors.stream().map(this::apply).toList();
-        for (Flavor f : applied) {
-            if (f.family() == Family.KAIROS) {
-                isos.locate(f, progress);
-            }
-        }
-        return applied;
     }
 
     Flavor apply(Flavor f) {

@@ -4,6 +4,7 @@ import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.extension.ImageExtension;
+import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.extension.RawExtension;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
@@ -14,8 +15,9 @@ import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
 import dev.sysextharness.report.RunReport;
+import dev.sysextharness.report.ScenarioResult;
+import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
-import dev.sysextharness.scenario.ScenarioSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -61,10 +63,12 @@ final class RunCommand implements Callable<Integer> {
                     + " (only the scenarios that declare that lane; needs a Docker engine), or both.")
     String lane;
 
-    @Option(names = "--registry", defaultValue = "process", paramLabel = "process|container",
-            description = "The loopback registry: Debian's docker-registry as a child process (default) or a registry:2"
-                    + " container through Testcontainers.")
-    String registry;
+    @Option(names = "--allow-all-skipped",
+            description = "Exit 0 even when every selected cell is skipped (by default a run that judges nothing fails).")
+    boolean allowAllSkipped;
+
+    @Mixin
+    RegistryOption registryOption;
 
     @Mixin
     CommonOptions common;
@@ -97,18 +101,27 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Workspace ws = common.workspace();
-        List<Flavor> flavors = flavorNames.stream().map(ws.flavors()::load).toList();
-        HostTools.requireAll();
+        // Everything a user can get wrong is checked before anything is written or started.
+        RunConfiguration config = common.configuration(flavorNames, registryOption.registry);
+        List<Lane> lanes = Lane.parseAll(lane);
+        Workspace ws = config.workspace();
+        List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
+        ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob)
+                .allowAllSkipped(allowAllSkipped);
+        isoOptions.check(flavors);
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = (reportDir != null ? reportDir : ws.reportsDir()).resolve(runId).toAbsolutePath();
         Progress progress = Progress.to(System.out);
-        progress.step("run " + runId + " on " + flavorNames + " in lane " + lane + "; report in " + dir);
-
-        // a bad definition or an image that cannot be pulled stops here with one line, before anything boots
-        Path extensionDir = extension == null ? null : userExtension(extension, dir.resolve("extension"), progress);
+        try {
+            // a bad definition or an image that cannot be pulled stops here with one line, before anything boots
+            run.extension(extension == null ? null : userExtension(extension, dir.resolve("extension"), progress)).plan();
+        } catch (RuntimeException e) {
+            LayerFlattener.deleteTree(dir); // the user's mistake leaves nothing behind
+            throw e;
+        }
+        HostTools.requireAll();
+        progress.step("run " + runId + " on " + config.flavors() + " in lane " + lane + "; report in " + dir);
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
-        List<Lane> lanes = Lane.parseAll(lane);
         if (lanes.contains(Lane.CONTAINER)) {
             try {
                 DockerImages.of(DockerEngine.shared(ws.cache().root()));
@@ -117,25 +130,26 @@ final class RunCommand implements Callable<Integer> {
                 if (!lanes.contains(Lane.VM)) {
                     return ExitCodes.INFRASTRUCTURE;
                 }
-                lanes = List.of(Lane.VM);
+                run.lanes(List.of(Lane.VM));
             }
         }
-        ScenarioRun run = new ScenarioRun(flavors).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob).extension(extensionDir)
-                .progress(progress)
-                .parameter(ScenarioSession.ACCEL, common.accel)
-                .parameter(ScenarioSession.REGISTRY, registry);
+        run.progress(progress);
         isoOptions.passTo(run);
-        if (common.cacheDir != null) {
-            run.parameter(ScenarioSession.CACHE_DIR, common.cacheDir.toString());
-        }
         RunReport report = run.execute(runId, dir);
 
-        System.out.printf("%n%d passed, %d failed, %d error, %d skipped%nreport: %s%n",
-                report.count("passed"), report.count("failed"), report.count("error"), report.count("skipped"),
-                dir.resolve("index.html"));
-        if (report.count("error") > 0) {
-            return ExitCodes.INFRASTRUCTURE;
+        System.out.printf("%n%d passed, %d failed, %d error, %d skipped%n", report.count("passed"), report.count("failed"),
+                report.count("error"), report.count("skipped"));
+        for (ScenarioResult r : report.results()) {
+            if (r.outcome().equals("failed") || r.outcome().equals("error")) {
+                System.out.printf("%-6s %s [%s/%s]: %s; evidence: %s%n", r.outcome(), r.scenario(), r.flavor(), r.lane(), r.observed(),
+                        r.evidence());
+            }
         }
-        return report.count("failed") > 0 ? ExitCodes.SCENARIO_FAILED : ExitCodes.OK;
+        System.out.println("report: " + dir.resolve("index.html"));
+        int exit = ExitCodes.of(report, allowAllSkipped);
+        if (ExitCodes.nothingJudged(report) && !allowAllSkipped) {
+            System.err.println(ExitCodes.nothingJudgedLine(report));
+        }
+        return exit;
     }
 }

@@ -6,9 +6,11 @@ import dev.sysextharness.host.FreePorts;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.GuestForward;
 import dev.sysextharness.vm.Overlay;
+import dev.sysextharness.vm.Qemu;
 import dev.sysextharness.vm.QemuCommandLine;
 import dev.sysextharness.vm.SavedState;
 import dev.sysextharness.vm.SavedStates;
@@ -29,7 +31,8 @@ import org.awaitility.Awaitility;
 public final class NodeLauncher {
     private final Flavor flavor;
     private final BootDisk disk;
-    private Accelerator accelerator = Accelerator.TCG;
+    private AcceleratorChoice accel = AcceleratorChoice.fixed(Accelerator.TCG);
+    private String qemuBinary = Qemu.binary();
     private Path evidenceDir;
     private GuestForward guestForward;
     private Progress progress = Progress.silent();
@@ -41,14 +44,27 @@ public final class NodeLauncher {
         this.disk = disk;
     }
 
+    /** Always this accelerator (never probed, never switched). */
     public NodeLauncher accelerator(Accelerator accelerator) {
-        this.accelerator = accelerator;
+        this.accel = AcceleratorChoice.fixed(accelerator);
+        return this;
+    }
+
+    /** The run's accelerator choice: probed on first use, switched to TCG for the run if a node does not start under KVM. */
+    public NodeLauncher accelerator(AcceleratorChoice choice) {
+        this.accel = choice;
         return this;
     }
 
     /** Where the overlay, serial log, transcript and QEMU command line of this node go. */
     public NodeLauncher evidenceDir(Path dir) {
         this.evidenceDir = dir;
+        return this;
+    }
+
+    /** Another QEMU binary than {@link Qemu#binary()} (a wrapper). */
+    public NodeLauncher qemuBinary(String binary) {
+        this.qemuBinary = binary;
         return this;
     }
 
@@ -66,9 +82,14 @@ public final class NodeLauncher {
         return disk;
     }
 
-    /** The QEMU command line this launcher will use, for a given overlay and SSH port. */
+    /** The QEMU command line this launcher will use now, for a given overlay and SSH port. */
     public QemuCommandLine commandLine(Path overlay, int sshPort) {
+        return commandLine(overlay, sshPort, accel.current());
+    }
+
+    private QemuCommandLine commandLine(Path overlay, int sshPort, Accelerator accelerator) {
         QemuCommandLine cmd = new QemuCommandLine()
+                .binary(qemuBinary)
                 .accel(accelerator)
                 .memoryMiB(flavor.machine().memoryMiB())
                 .cpus(flavor.machine().cpus())
@@ -99,7 +120,8 @@ public final class NodeLauncher {
         if (states == null) {
             return coldBoot(evidenceDir);
         }
-        String key = states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1));
+        Accelerator accelerator = accel.current();
+        String key = stateKey(accelerator);
         StringBuilder why = new StringBuilder();
         SavedState state = states.find(key, why);
         if (state != null) {
@@ -118,6 +140,15 @@ public final class NodeLauncher {
             }
             progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
             Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"));
+            if (cold.accelerator() != accelerator) { // the run switched to TCG: the state is TCG's
+                String tcgKey = stateKey(cold.accelerator());
+                SavedState existing = states.find(tcgKey, new StringBuilder());
+                if (existing != null) {
+                    cold.close();
+                    return restore(existing);
+                }
+                key = tcgKey;
+            }
             SavedState saved;
             try {
                 cold.detachSession();
@@ -129,12 +160,22 @@ public final class NodeLauncher {
         }
     }
 
+    private String stateKey(Accelerator accelerator) {
+        return states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1, accelerator));
+    }
+
+    /** Until the first serial byte under KVM: a direct kernel prints within a second; a bootloader may take its time. */
+    private Duration firstOutputDeadline() {
+        return Duration.ofSeconds(disk.directKernel() ? 15 : 60);
+    }
+
     private Node coldBoot(Path dir) {
         createDirectory(dir);
         SshSession.warmUp();
         Path overlay = Overlay.create(disk.disk(), disk.format(), dir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
-        Vm vm = Vm.start(commandLine(overlay, port), dir, port);
+        Vm vm = accel.start(flavor.name(), a -> commandLine(overlay, port, a), dir, port, firstOutputDeadline());
+        Accelerator accelerator = vm.accelerator();
         Transcript transcript = new Transcript(dir.resolve("transcript.txt"));
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
@@ -149,7 +190,7 @@ public final class NodeLauncher {
         Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
         int port = FreePorts.next();
         Instant vmAt = Instant.now();
-        Vm vm = Vm.start(commandLine(overlay, port).incoming(state.incomingUri()), evidenceDir, port);
+        Vm vm = Vm.start(commandLine(overlay, port, accel.current()).incoming(state.incomingUri()), evidenceDir, port);
         Instant[] loadedAt = {vmAt};
         Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
         transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
@@ -170,7 +211,7 @@ public final class NodeLauncher {
         }
         transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s, cont %.2f s",
                 seconds(overlayAt, vmAt), seconds(vmAt, loadedAt[0]), seconds(loadedAt[0], Instant.now())));
-        return awaitReady(vm, transcript, "restore", accelerator.scale(flavor.timeouts().boot()), true);
+        return awaitReady(vm, transcript, "restore", vm.accelerator().scale(flavor.timeouts().boot()), true);
     }
 
     private static void createDirectory(Path dir) {
@@ -197,7 +238,7 @@ public final class NodeLauncher {
                 throw new ConfigException("flavor " + flavor.name() + " declares systemdVersion " + flavor.systemdVersion()
                         + " but its node runs '" + r.ready().systemdVersion() + "'; fix vm-configs/" + flavor.name() + ".yaml");
             }
-            return new Node(flavor, vm, accelerator, transcript, r.session(), r.ready(), how);
+            return new Node(flavor, vm, vm.accelerator(), transcript, r.session(), r.ready(), how);
         } catch (RuntimeException e) {
             vm.close();
             throw e;

@@ -9,13 +9,16 @@ import java.nio.file.Path;
 /**
  * The checkout the harness runs from (vm-configs/, images/, reports/) and the cache it builds into.
  * The root comes from {@code -Dsysext.repoRoot}, {@code $SYSEXT_HARNESS_HOME} (set by bin/sysext-harness),
- * or the nearest parent of the working directory that has vm-configs/.
+ * or the nearest parent of the working directory that has vm-configs/. The cache is the one given, else
+ * {@code -Dsysext.cacheDir} (a test JVM of the selftest), else {@link ImageCache#defaultLocation()}.
  */
 public record Workspace(Path root, ImageCache cache) {
 
     public static Workspace locate(Path cacheOverride) {
         Path root = configuredRoot();
-        ImageCache cache = cacheOverride != null ? new ImageCache(cacheOverride) : ImageCache.defaultLocation();
+        String property = System.getProperty("sysext.cacheDir");
+        ImageCache cache = cacheOverride != null ? new ImageCache(cacheOverride)
+                : property != null && !property.isBlank() ? new ImageCache(Path.of(property)) : ImageCache.defaultLocation();
         return new Workspace(root, cache);
     }
 

@@ -3,11 +3,12 @@ package dev.sysextharness.image;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.install.CloudConfig;
 import dev.sysextharness.install.KairosInstaller;
-import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.GuestForward;
 import java.nio.file.Path;
@@ -34,6 +35,16 @@ public final class FlavorImages {
         return KairosIso.inCache(workspace.cache());
     }
 
+    /**
+     * A kernel for the accelerator probe: the first reference flavor's among {@code flavors}, else the default flavor's,
+     * its image built if need be (the probe asks whether this host's KVM boots a kernel at all, not a flavor's).
+     */
+    public Path probeKernel(List<Flavor> flavors, Progress progress) {
+        Flavor f = flavors.stream().filter(x -> x.family() == Family.REFERENCE).findFirst()
+                .orElseGet(() -> workspace.flavors().load(Flavors.DEFAULT));
+        return referenceImage(f, progress).bootDisk().kernel();
+    }
+
     /** A reference flavor's disk, for commands that only run on reference flavors (bench). */
     public BootDisk bootDisk(Flavor flavor, Progress progress) {
         if (flavor.family() != Family.REFERENCE) {
@@ -46,7 +57,7 @@ public final class FlavorImages {
      * The disk a node of this flavor boots: the built reference image, or the Kairos ISO installed (without
      * bundles) onto a disk; {@code evidenceDir} receives an install's serial log and first-boot evidence.
      */
-    public BootDisk bootDisk(Flavor flavor, Accelerator accelerator, Path evidenceDir, Progress progress) {
+    public BootDisk bootDisk(Flavor flavor, AcceleratorChoice accelerator, Path evidenceDir, Progress progress) {
         if (flavor.family() == Family.REFERENCE) {
             return referenceImage(flavor, progress).bootDisk();
         }
@@ -55,7 +66,7 @@ public final class FlavorImages {
     }
 
     /** A Kairos flavor installed from its ISO with this cloud-config (its bundles pulled through {@code forward}). */
-    public BootDisk kairosInstalled(Flavor flavor, Accelerator accelerator, CloudConfig config, Map<String, String> digests,
+    public BootDisk kairosInstalled(Flavor flavor, AcceleratorChoice accelerator, CloudConfig config, Map<String, String> digests,
             GuestForward forward, Path evidenceDir, Progress progress) {
         KairosIso.Located iso = kairosIso().locate(flavor, progress);
         return new KairosInstaller(workspace.cache(), accelerator).install(flavor, iso, config, digests, forward, evidenceDir, progress);

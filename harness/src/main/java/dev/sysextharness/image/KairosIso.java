@@ -68,7 +68,30 @@ public final class KairosIso {
             progress.step(flavor.name() + ": no checksum pinned; reading " + spec.checksumUrl());
             sha256 = firstField(downloader.fetchText(spec.checksumUrl()), spec);
         }
-        return new Located(downloader.fetch(java.net.URI.create(spec.isoUrl()), sha256, spec.fileName(), progress), sha256);
+        Path downloaded = downloader.fetch(java.net.URI.create(spec.isoUrl()), sha256, spec.fileName(), progress);
+        try {
+            requireIso9660(downloaded, "flavor " + flavor.name() + ": " + spec.isoUrl());
+        } catch (ConfigException e) {
+            throw new HarnessException(e.getMessage() + " (its checksum matched: the published file itself is wrong)", e);
+        }
+        return new Located(downloaded, sha256);
+    }
+
+    /**
+     * Refuses a file that is not an ISO 9660 image (the primary volume descriptor's "CD001" at byte 32769) before any
+     * install boots it: a wrong file would otherwise only show as an install that never powers off.
+     */
+    public static void requireIso9660(Path file, String what) {
+        byte[] magic = new byte[5];
+        try (var in = Files.newInputStream(file)) {
+            long skipped = in.skip(0x8001);
+            if (skipped != 0x8001 || in.readNBytes(magic, 0, 5) != 5 || !new String(magic, java.nio.charset.StandardCharsets.US_ASCII)
+                    .equals("CD001")) {
+                throw new ConfigException(what + ": not an ISO 9660 image (no CD001 volume descriptor at byte 32769)");
+            }
+        } catch (java.io.IOException e) {
+            throw new ConfigException(what + ": cannot read it: " + e.getMessage(), e);
+        }
     }
 
     private Path inIsoDir(KairosImageSpec spec) {
@@ -80,6 +103,7 @@ public final class KairosIso {
     }
 
     private static Located verifiedLocal(Flavor flavor, KairosImageSpec spec, Path file, Progress progress) {
+        requireIso9660(file, "flavor " + flavor.name() + ": ISO " + file);
         progress.step(flavor.name() + ": hashing " + file);
         String actual = Downloader.sha256Of(file);
         if (spec.sha256() != null && !spec.sha256().equals(actual)) {

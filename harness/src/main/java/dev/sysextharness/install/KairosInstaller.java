@@ -12,6 +12,7 @@ import dev.sysextharness.image.ContentHash;
 import dev.sysextharness.image.ImageCache;
 import dev.sysextharness.image.KairosIso;
 import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.GuestForward;
 import dev.sysextharness.vm.QemuCommandLine;
@@ -42,9 +43,9 @@ public final class KairosInstaller {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
 
     private final ImageCache cache;
-    private final Accelerator accelerator;
+    private final AcceleratorChoice accelerator;
 
-    public KairosInstaller(ImageCache cache, Accelerator accelerator) {
+    public KairosInstaller(ImageCache cache, AcceleratorChoice accelerator) {
         this.cache = cache;
         this.accelerator = accelerator;
     }
@@ -55,8 +56,13 @@ public final class KairosInstaller {
      * instead of powering off also ends the process instead of booting the ISO again.
      */
     public QemuCommandLine installCommandLine(Flavor flavor, Path iso, Path cidata, Path disk, int sshPort, GuestForward forward) {
+        return installCommandLine(flavor, iso, cidata, disk, sshPort, forward, accelerator.current());
+    }
+
+    private QemuCommandLine installCommandLine(Flavor flavor, Path iso, Path cidata, Path disk, int sshPort, GuestForward forward,
+            Accelerator accel) {
         return new QemuCommandLine()
-                .accel(accelerator)
+                .accel(accel)
                 .memoryMiB(flavor.machine().memoryMiB())
                 .cpus(flavor.machine().cpus())
                 .bootOrder("d")
@@ -94,11 +100,11 @@ public final class KairosInstaller {
         Files.createDirectories(installDir);
         Files.writeString(installDir.resolve("user-data"), config.render());
         int port = FreePorts.next();
-        Duration deadline = accelerator.scale(flavor.timeouts().install());
-        progress.step(flavor.name() + ": installing from " + iso.file() + " (deadline " + deadline.toSeconds()
-                + " s; serial log " + installDir.resolve("serial.log") + ")");
-        try (Vm vm = Vm.start(installCommandLine(flavor, iso.file(), cidata, disk, port, forward), installDir, port)) {
-            awaitPoweroff(flavor, vm, deadline, progress);
+        progress.step(flavor.name() + ": installing from " + iso.file() + " (serial log " + installDir.resolve("serial.log") + ")");
+        // the live ISO's bootloader prints on the serial console: silence under KVM for a minute is a hung guest
+        try (Vm vm = accelerator.start(flavor.name(), a -> installCommandLine(flavor, iso.file(), cidata, disk, port, forward, a),
+                installDir, port, Duration.ofSeconds(60))) {
+            awaitPoweroff(flavor, vm, vm.accelerator().scale(flavor.timeouts().install()), progress);
         }
         Files.delete(cidata);
         verifyFirstBoot(flavor, new BootDisk(disk, "qcow2", null, null, null), forward, evidenceDir.resolve("first-boot"), progress);
@@ -138,7 +144,7 @@ public final class KairosInstaller {
         try (Node node = new NodeLauncher(flavor, disk).accelerator(accelerator).guestForward(forward).evidenceDir(dir)
                 .progress(progress).start()) {
             try {
-                Awaitility.await(flavor.name() + " reports active_boot").atMost(accelerator.scale(flavor.timeouts().boot()))
+                Awaitility.await(flavor.name() + " reports active_boot").atMost(node.accelerator().scale(flavor.timeouts().boot()))
                         .pollInterval(Duration.ofSeconds(5)).pollInSameThread()
                         .until(() -> node.sudo("kairos-agent state boot").stdout().contains("active_boot"));
             } catch (ConditionTimeoutException e) {

@@ -1,26 +1,34 @@
 package dev.sysextharness.report;
 
 import dev.sysextharness.host.Progress;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 
 /**
  * Turns the scenario extension's report entries into {@link ScenarioResult}s and shows progress as scenarios run.
- * A scenario that ended before publishing its entry (e.g. the flavor's image could not be built) still gets a
- * cell, from JUnit's own result.
+ * Every planned cell ends in the report: a cell that ended before publishing its entry gets one from JUnit's own
+ * result, and a cell JUnit never ran (its class or test template failed before it) is an error whose cause is that
+ * failure — never a silent gap that an exit code could miss.
  */
 public final class ReportListener implements TestExecutionListener {
     private final RunReport report;
     private final Progress progress;
+    private final List<PlannedCell> planned;
     private final Map<String, Map<String, String>> entries = new ConcurrentHashMap<>();
+    /** Containers (engine, class, template) that failed, by unique id, with their failure's first line. */
+    private final Map<String, String> failedContainers = new ConcurrentHashMap<>();
 
-    public ReportListener(RunReport report, Progress progress) {
+    public ReportListener(RunReport report, Progress progress, List<PlannedCell> planned) {
         this.report = report;
         this.progress = progress;
+        this.planned = List.copyOf(planned);
     }
 
     @Override
@@ -40,38 +48,54 @@ public final class ReportListener implements TestExecutionListener {
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
-            report.add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
+            add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
                     report.dir().toString(), 0, "no node"));
-            progress.step("↷ skipped " + name(id) + ": " + reason);
         }
     }
 
     @Override
     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
         if (!id.isTest()) {
-            result.getThrowable().filter(t -> result.getStatus() != TestExecutionResult.Status.SUCCESSFUL)
-                    .ifPresent(t -> progress.step("✖ " + id.getDisplayName() + ": " + t.getMessage()));
+            result.getThrowable().filter(t -> result.getStatus() != TestExecutionResult.Status.SUCCESSFUL).ifPresent(t -> {
+                failedContainers.put(id.getUniqueId(), Outcome.firstLine(t));
+                progress.step("✖ " + id.getDisplayName() + ": " + Outcome.firstLine(t));
+            });
             return;
         }
         Map<String, String> e = entries.get(id.getUniqueId());
-        ScenarioResult r;
         if (e != null) {
-            r = new ScenarioResult(e.get("flavor"), e.getOrDefault("lane", "vm"), e.get("scenario"), e.get("outcome"), e.get("expected"), e.get("observed"),
-                    Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")), e.getOrDefault("start", "no node"));
-        } else {
-            String observed = result.getThrowable().map(t -> String.valueOf(t.getMessage()).lines().findFirst().orElse(""))
-                    .orElse("as expected");
-            String outcome = switch (result.getStatus()) {
-                case SUCCESSFUL -> "passed";
-                case ABORTED -> "skipped";
-                case FAILED -> result.getThrowable().filter(t -> t instanceof AssertionError).isPresent() ? "failed" : "error";
-            };
-            r = new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), outcome, "(not declared)", observed, 0, report.dir().toString(), 0, "no node");
+            add(new ScenarioResult(e.get("flavor"), e.getOrDefault("lane", "vm"), e.get("scenario"), e.get("outcome"), e.get("expected"),
+                    e.get("observed"), Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")),
+                    e.getOrDefault("start", "no node")));
+            return;
         }
+        Throwable failure = result.getThrowable().orElse(null);
+        Outcome outcome = result.getStatus() == TestExecutionResult.Status.ABORTED ? Outcome.SKIPPED : Outcome.of(failure);
+        String observed = failure == null ? "ended without a result from the harness" : flavorOf(id) + ": " + Outcome.firstLine(failure);
+        add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), outcome == Outcome.PASSED ? Outcome.ERROR.label() : outcome.label(),
+                "(not declared)", observed, 0, report.dir().toString(), 0, "no node"));
+    }
+
+    /** Planned cells that never reached the report are errors, with the failure of the nearest container above them. */
+    @Override
+    public void testPlanExecutionFinished(TestPlan testPlan) {
+        for (PlannedCell cell : planned) {
+            if (report.results().stream().noneMatch(cell::sameCell)) {
+                String cause = failedContainers.entrySet().stream().filter(f -> cell.templateId().startsWith(f.getKey()))
+                        .max(Comparator.comparingInt(f -> f.getKey().length())).map(Map.Entry::getValue)
+                        .orElse("JUnit never ran it and reported no failure");
+                add(new ScenarioResult(cell.flavor(), cell.lane(), cell.scenario(), Outcome.ERROR.label(), "(not declared)",
+                        cell.flavor() + ": did not run: " + cause, 0, report.dir().toString(), 0, "no node"));
+            }
+        }
+    }
+
+    private void add(ScenarioResult r) {
         report.add(r);
         progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
                 + String.format("%.1f s", r.durationMs() / 1000.0)
-                + (r.outcome().equals("passed") ? "" : ": " + r.observed()));
+                + (r.outcome().equals("passed") ? "" : ": " + r.observed())
+                + (r.outcome().equals("failed") || r.outcome().equals("error") ? "; evidence: " + r.evidence() : ""));
     }
 
     private static String symbol(String outcome) {

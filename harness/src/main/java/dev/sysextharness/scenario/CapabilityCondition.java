@@ -1,7 +1,5 @@
 package dev.sysextharness.scenario;
 
-import dev.sysextharness.flavor.Capability;
-import dev.sysextharness.flavor.Flavor;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,25 +19,12 @@ final class CapabilityCondition implements ExecutionCondition {
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        Scenario scenario = context.getTestMethod().map(m -> m.getAnnotation(Scenario.class)).orElse(null);
-        if (scenario == null) {
+        if (context.getTestMethod().map(m -> m.getAnnotation(Scenario.class)).isEmpty()) {
             return ConditionEvaluationResult.enabled("not a scenario");
         }
-        Certifies certifies = context.getRequiredTestMethod().getAnnotation(Certifies.class);
-        if (certifies != null) {
-            Certifies.Form given = session.extensions().definition(Extensions.USER).definition().raw() != null
-                    ? Certifies.Form.RAW_FILE : Certifies.Form.OCI_IMAGE;
-            if (given != certifies.value()) {
-                return ConditionEvaluationResult.disabled("your extension is " + given.text() + "; this scenario ships "
-                        + certifies.value().text());
-            }
-        }
-        Flavor flavor = session.flavor(flavorName);
-        for (Capability c : scenario.requires()) {
-            if (!c.in(flavor.systemdVersion())) {
-                return ConditionEvaluationResult.disabled(c.missingIn(flavor));
-            }
-        }
-        return ConditionEvaluationResult.enabled("flavor " + flavorName + " has every required capability");
+        Certifies.Form given = session.extensions().hasUserExtension() ? session.extensions().userExtensionForm() : null;
+        String skip = CellGate.skipReason(context.getRequiredTestMethod(), session.flavor(flavorName), given);
+        return skip == null ? ConditionEvaluationResult.enabled("flavor " + flavorName + " has every required capability")
+                : ConditionEvaluationResult.disabled(skip);
     }
 }

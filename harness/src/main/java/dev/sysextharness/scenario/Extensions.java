@@ -83,6 +83,19 @@ public final class Extensions {
         return catalog.load(name);
     }
 
+    public boolean hasUserExtension() {
+        return userExtension != null;
+    }
+
+    /** The form the author's extension came in (run --extension): a .raw file, or an OCI image or definition. */
+    public Certifies.Form userExtensionForm() {
+        return formOf(userExtension);
+    }
+
+    static Certifies.Form formOf(Path definitionDir) {
+        return ExtensionCatalog.load(definitionDir).definition().raw() != null ? Certifies.Form.RAW_FILE : Certifies.Form.OCI_IMAGE;
+    }
+
     public Registry registry() {
         return registry;
     }

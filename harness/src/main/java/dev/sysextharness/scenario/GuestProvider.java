@@ -4,6 +4,7 @@ import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.sysext.Sysext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
     }
 
     /** After the guest has ended. */
-    void ended(G guest, ScenarioOutcome outcome, Path dir) throws IOException {
+    void ended(G guest, Outcome outcome, Path dir) throws IOException {
     }
 
     @Override
@@ -108,7 +109,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
             } finally {
                 guest.close();
             }
-            ended(guest, ScenarioOutcome.of(failure), dir);
+            ended(guest, Outcome.of(failure), dir);
         }
         Duration took = Duration.between(store(c).get("start", Instant.class), Instant.now());
         record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? 0 : reboots(guest));
@@ -133,9 +134,9 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         entry.put("flavor", flavorName);
         entry.put("lane", lane.label());
         entry.put("scenario", scenarioName(c));
-        entry.put("outcome", ScenarioOutcome.of(failure).label());
+        entry.put("outcome", Outcome.of(failure).label());
         entry.put("expected", expectation == null || expectation.isEmpty() ? "(not declared)" : expectation.text());
-        entry.put("observed", failure == null ? "as expected" : firstLine(failure));
+        entry.put("observed", failure == null ? "as expected" : leadingWithFlavor(Outcome.firstLine(failure)));
         entry.put("durationMs", Long.toString(took.toMillis()));
         entry.put("evidence", dir.toString());
         entry.put("start", startedBy);
@@ -148,9 +149,9 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         return c.getRequiredTestClass().getSimpleName() + "." + c.getRequiredTestMethod().getName();
     }
 
-    static String firstLine(Throwable t) {
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        return m.strip().lines().findFirst().orElse(m);
+    /** A cell's one line starts with its flavor, then the cause ("debian-12: QEMU exited at start under KVM …"). */
+    private String leadingWithFlavor(String line) {
+        return line.startsWith(flavorName + ":") ? line : flavorName + ": " + line;
     }
 
     private static ExtensionContext.Store store(ExtensionContext c) {

@@ -4,6 +4,7 @@ import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.guest.NodeLauncher;
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.vm.BootDisk;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class NodeProvider extends GuestProvider<Node> {
         return new NodeLauncher(flavor, disk)
                 .guestForward(session.registryForward())
                 .savedStates(session.savedStates())
-                .accelerator(session.accelerator().accelerator())
+                .accelerator(session.accelerator())
                 .evidenceDir(evidenceDir(c))
                 .progress(session.progress())
                 .start();
@@ -56,8 +57,8 @@ final class NodeProvider extends GuestProvider<Node> {
     }
 
     @Override
-    void ended(Node node, ScenarioOutcome outcome, Path dir) throws IOException {
-        if (outcome == ScenarioOutcome.PASSED) {
+    void ended(Node node, Outcome outcome, Path dir) throws IOException {
+        if (outcome == Outcome.PASSED) {
             Files.deleteIfExists(dir.resolve("overlay.qcow2"));
         }
     }

@@ -2,14 +2,18 @@ package dev.sysextharness.scenario;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
+import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.Progress;
+import dev.sysextharness.report.PlannedCell;
 import dev.sysextharness.report.ReportListener;
 import dev.sysextharness.report.RunReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +25,7 @@ import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -42,10 +47,16 @@ public final class ScenarioRun {
     private Lane declaring;
     static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
+    private boolean allowAllSkipped;
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
-        parameters.put(ScenarioSession.FLAVORS, String.join(",", flavors.stream().map(Flavor::name).toList()));
+        parameters.put(RunConfiguration.FLAVORS, String.join(",", flavors.stream().map(Flavor::name).toList()));
+    }
+
+    /** The JUnit configuration parameters this run passes to its scenarios. */
+    public Map<String, String> parameters() {
+        return Map.copyOf(parameters);
     }
 
     public ScenarioRun parameter(String key, String value) {
@@ -75,7 +86,7 @@ public final class ScenarioRun {
     /** Runs up to {@code jobs} scenarios at once (JUnit's parallel execution, fixed pool). */
     public ScenarioRun jobs(int jobs) {
         if (jobs < 1) {
-            throw new IllegalArgumentException("--jobs: expected at least 1, got " + jobs);
+            throw new ConfigException("--jobs: expected at least 1, got " + jobs);
         }
         parameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(jobs > 1));
         parameter("junit.jupiter.execution.parallel.mode.default", "concurrent");
@@ -110,17 +121,69 @@ public final class ScenarioRun {
         return this;
     }
 
+    /** Accept a selection in which every cell would be skipped (by default {@link #plan()} refuses it). */
+    public ScenarioRun allowAllSkipped(boolean allow) {
+        this.allowAllSkipped = allow;
+        return this;
+    }
+
     public ScenarioRun progress(Progress progress) {
         this.progress = progress;
         return this;
     }
 
-    /** Runs and writes the report into {@code dir} (evidence under dir/evidence). */
-    public RunReport execute(String runId, Path dir) throws IOException {
+    /** The run's shared options (accelerator, cache, registry); the flavors stay this run's own. */
+    public ScenarioRun configuration(RunConfiguration config) {
+        config.withFlavors(flavors.stream().map(Flavor::name).toList()).parameters().forEach(this::parameter);
+        return this;
+    }
+
+    /**
+     * Every cell this run selects, in the order it runs them, each with its skip reason from the same gate the run
+     * uses — without starting anything. A usage error when the selection is empty, or when every cell in it would be
+     * skipped (unless {@link #allowAllSkipped}): such a run would judge nothing.
+     */
+    public List<PlannedCell> plan() {
+        List<PlannedCell> cells = plan(LauncherFactory.create().discover(request().build()));
+        if (!allowAllSkipped && cells.stream().noneMatch(PlannedCell::judged)) {
+            throw new ConfigException("no cell would be judged: all " + cells.size() + " selected cells would be skipped (first: "
+                    + cells.get(0).scenario() + " on " + cells.get(0).flavor() + "/" + cells.get(0).lane() + ": "
+                    + cells.get(0).skipReason() + "); pass --allow-all-skipped to run anyway");
+        }
+        return cells;
+    }
+
+    private List<PlannedCell> plan(TestPlan plan) {
+        Certifies.Form form = extension == null ? null : Extensions.formOf(extension);
+        List<PlannedCell> cells = new ArrayList<>();
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier t : plan.getDescendants(root)) {
+                if (!t.isContainer() || !t.getUniqueId().contains("test-template:")
+                        || !(t.getSource().orElse(null) instanceof MethodSource m)) {
+                    continue;
+                }
+                Method method = m.getJavaMethod();
+                List<Lane> declared = List.of(method.getAnnotation(Scenario.class).lanes());
+                for (Lane lane : lanes.stream().filter(declared::contains).toList()) {
+                    for (Flavor f : flavors) {
+                        cells.add(new PlannedCell(simpleClassName(m) + "." + m.getMethodName(), f.name(), lane.label(),
+                                CellGate.skipReason(method, f, form), t.getUniqueId()));
+                    }
+                }
+            }
+        }
+        if (cells.isEmpty()) {
+            throw new IllegalArgumentException(scenarioGlob == null
+                    ? "no scenario found in " + SCENARIO_PACKAGE + " (is the scenarios module on the class path?)"
+                    : "--scenario '" + scenarioGlob + "' matches no scenario");
+        }
+        return cells;
+    }
+
+    private LauncherDiscoveryRequestBuilder request() {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectPackage(SCENARIO_PACKAGE))
-                .configurationParameters(parameters)
-                .configurationParameter(ScenarioSession.EVIDENCE_DIR, dir.resolve("evidence").toString());
+                .configurationParameters(parameters);
         if (scenarioGlob != null) {
             request.filters(filter(scenarioGlob));
         }
@@ -132,15 +195,20 @@ public final class ScenarioRun {
             Set<String> keep = classes;
             request.filters(methods(m -> keep.contains(simpleClassName(m)), "one of " + keep));
         }
+        return request;
+    }
+
+    /**
+     * Runs and writes the report into {@code dir} (evidence under dir/evidence). Every planned cell ends in the
+     * report: a cell JUnit never ran (its class or template failed first) is an error, with that failure as its cause.
+     */
+    public RunReport execute(String runId, Path dir) throws IOException {
         var launcher = LauncherFactory.create();
-        TestPlan plan = launcher.discover(request.build());
-        if (plan.countTestIdentifiers(t -> t.isContainer() && t.getUniqueId().contains("test-template:")) == 0) {
-            throw new IllegalArgumentException(scenarioGlob == null
-                    ? "no scenario found in " + SCENARIO_PACKAGE + " (is the scenarios module on the class path?)"
-                    : "--scenario '" + scenarioGlob + "' matches no scenario");
-        }
+        TestPlan plan = launcher.discover(request()
+                .configurationParameter(ScenarioSession.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
+        List<PlannedCell> cells = plan(plan);
         RunReport report = new RunReport(runId, dir, flavors);
-        launcher.execute(plan, new ReportListener(report, progress),
+        launcher.execute(plan, new ReportListener(report, progress, cells),
                 new LegacyXmlReportGeneratingListener(dir.resolve("junit"), new PrintWriter(System.err)));
         report.write();
         return report;

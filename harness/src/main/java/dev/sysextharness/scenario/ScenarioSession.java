@@ -10,7 +10,6 @@ import dev.sysextharness.extension.Registry;
 import dev.sysextharness.extension.RegistryImage;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
@@ -20,7 +19,7 @@ import dev.sysextharness.image.ReferenceImage;
 import dev.sysextharness.install.Bundle;
 import dev.sysextharness.install.CloudConfig;
 import dev.sysextharness.install.ReferenceInstaller;
-import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.GuestForward;
 import dev.sysextharness.vm.SavedStates;
@@ -28,7 +27,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,15 +38,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * What all scenarios of one test run share: the workspace, the accelerator (probed once), each flavor's boot
  * disk (built once), and the evidence root. Configured through JUnit configuration parameters (which fall back
- * to system properties): {@code sysext.flavors}, {@code sysext.accel}, {@code sysext.evidenceDir}, {@code sysext.cacheDir},
- * {@code sysext.lanes}, {@code sysext.registry}, {@code sysext.registryImage}. The Docker engine (container lane,
+ * to system properties): the {@link RunConfiguration} ({@code sysext.flavors}, {@code sysext.accel}, {@code sysext.cacheDir},
+ * {@code sysext.registry}), {@code sysext.evidenceDir}, {@code sysext.lanes}, {@code sysext.registryImage}. The Docker engine (container lane,
  * registry container) is found or started only when something asks for it.
  */
 public final class ScenarioSession implements AutoCloseable {
-    public static final String FLAVORS = "sysext.flavors";
-    public static final String ACCEL = "sysext.accel";
     public static final String EVIDENCE_DIR = "sysext.evidenceDir";
-    public static final String CACHE_DIR = "sysext.cacheDir";
     /** "true": every node cold-boots; otherwise nodes start from a saved ready state. */
     public static final String COLD = "sysext.cold";
     /** A user's extension definition directory to certify (extension.yaml + rootfs/). */
@@ -59,14 +54,12 @@ public final class ScenarioSession implements AutoCloseable {
     public static final String ISO_SHA256 = "sysext.sha256";
     /** "vm" (default), "container" or "all": the lanes scenarios run in (each only in the lanes it declares). */
     public static final String LANES = "sysext.lanes";
-    /** "process" (default: Debian's docker-registry as a child process) or "container" (registry:2 via Testcontainers). */
-    public static final String REGISTRY = "sysext.registry";
     /** The registry container's image (default: the locally built {@link RegistryImage#DEFAULT}). */
     public static final String REGISTRY_IMAGE = "sysext.registryImage";
 
     private final Workspace workspace;
     private final List<String> flavorNames;
-    private final AcceleratorProbe.Choice accelerator;
+    private final AcceleratorChoice accelerator;
     private final Path evidenceRoot;
     private final Progress progress = Progress.to(System.err);
     private final Map<String, BootDisk> disks = new ConcurrentHashMap<>();
@@ -87,25 +80,24 @@ public final class ScenarioSession implements AutoCloseable {
         this.isoOverride = context.getConfigurationParameter(ISO).map(Path::of).orElse(null);
         this.isoUrlOverride = context.getConfigurationParameter(ISO_URL).orElse(null);
         this.sha256Override = context.getConfigurationParameter(ISO_SHA256).orElse(null);
-        this.workspace = Workspace.locate(context.getConfigurationParameter(CACHE_DIR).map(Path::of).orElse(null));
-        this.flavorNames = Arrays.stream(context.getConfigurationParameter(FLAVORS).orElse(Flavors.DEFAULT).split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).toList();
-        this.accelerator = new AcceleratorProbe("qemu-system-x86_64").choose(context.getConfigurationParameter(ACCEL).orElse("auto"));
+        RunConfiguration config = RunConfiguration.from(context::getConfigurationParameter);
+        this.workspace = config.workspace();
+        this.flavorNames = config.flavors();
+        this.accelerator = config.accelerator(workspace, progress);
         this.evidenceRoot = context.getConfigurationParameter(EVIDENCE_DIR).map(Path::of)
                 .orElse(workspace.reportsDir().resolve("evidence-" + LocalDateTime.now()
                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         this.savedStates = context.getConfigurationParameter(COLD, Boolean::parseBoolean).orElse(false)
                 ? null : new SavedStates(workspace.cache());
         this.lanes = Lane.parseAll(context.getConfigurationParameter(LANES).orElse(Lane.VM.label()));
-        this.registry = startRegistry(context.getConfigurationParameter(REGISTRY).orElse("process"),
+        this.registry = startRegistry(config.registry(),
                 context.getConfigurationParameter(REGISTRY_IMAGE).orElse(RegistryImage.DEFAULT));
         this.extensions = new Extensions(new ExtensionCatalog(workspace.extensionsDir()),
                 workspace.cache().root().resolve("jib"), registry, progress,
                 context.getConfigurationParameter(USER_EXTENSION).map(Path::of).orElse(null));
         progress.step("scenarios on " + flavorNames + " in lanes " + lanes.stream().map(Lane::label).toList()
                 + ", registry " + registry.hostAddress() + (savedStates == null ? ", cold boots" : ", restoring saved states")
-                + ", accelerator " + accelerator.accelerator().qemuName()
-                + " (" + accelerator.reason() + "), evidence in " + evidenceRoot);
+                + ", accelerator " + config.accel().label() + ", evidence in " + evidenceRoot);
     }
 
     /**
@@ -114,8 +106,9 @@ public final class ScenarioSession implements AutoCloseable {
      * store, and a run with other parameters must never get another run's session.
      */
     static ScenarioSession of(ExtensionContext context) {
-        String key = ScenarioSession.class.getName() + Stream.of(FLAVORS, ACCEL, EVIDENCE_DIR, CACHE_DIR, COLD, USER_EXTENSION,
-                        LANES, REGISTRY, REGISTRY_IMAGE, ISO, ISO_URL, ISO_SHA256)
+        String key = ScenarioSession.class.getName() + Stream.of(RunConfiguration.FLAVORS, RunConfiguration.ACCEL, EVIDENCE_DIR,
+                        RunConfiguration.CACHE_DIR, COLD, USER_EXTENSION, LANES, RunConfiguration.REGISTRY, REGISTRY_IMAGE, ISO, ISO_URL,
+                        ISO_SHA256)
                 .map(p -> p + "=" + context.getConfigurationParameter(p).orElse(""))
                 .collect(Collectors.joining(";", "[", "]"));
         return context.getRoot().getStore(ExtensionContext.Namespace.create(ScenarioSession.class))
@@ -127,7 +120,7 @@ public final class ScenarioSession implements AutoCloseable {
             case "process" -> DistributionRegistry.start(evidenceRoot.resolve("registry"));
             case "container" -> ContainerRegistry.start(DockerEngine.shared(workspace.cache().root()), image,
                     workspace.cache().root().resolve("docker").resolve("registry-image"));
-            default -> throw new IllegalArgumentException(REGISTRY + ": expected process or container, got '" + variant + "'");
+            default -> throw new IllegalArgumentException(RunConfiguration.REGISTRY + ": expected process or container, got '" + variant + "'");
         };
     }
 
@@ -179,7 +172,7 @@ public final class ScenarioSession implements AutoCloseable {
     }
 
     public synchronized BootDisk bootDisk(Flavor flavor) {
-        return disks.computeIfAbsent(flavor.name(), n -> new FlavorImages(workspace).bootDisk(flavor, accelerator.accelerator(),
+        return disks.computeIfAbsent(flavor.name(), n -> new FlavorImages(workspace).bootDisk(flavor, accelerator,
                 evidenceRoot.resolve(flavor.name() + "-install"), progress));
     }
 
@@ -209,7 +202,7 @@ public final class ScenarioSession implements AutoCloseable {
         }
         CloudConfig config = new CloudConfig("/dev/vda", flavor.login(), bundles);
         if (flavor.family() == Family.KAIROS) {
-            return new FlavorImages(workspace).kairosInstalled(flavor, accelerator.accelerator(), config, digests, registryForward(),
+            return new FlavorImages(workspace).kairosInstalled(flavor, accelerator, config, digests, registryForward(),
                     evidenceRoot.resolve(flavor.name() + "-install-" + String.join("-", bundleNames)), progress);
         }
         ReferenceImage base = new FlavorImages(workspace).referenceImage(flavor, progress);
@@ -237,7 +230,8 @@ public final class ScenarioSession implements AutoCloseable {
         registry.close();
     }
 
-    public AcceleratorProbe.Choice accelerator() {
+    /** The run's accelerator, decided when the first node starts. */
+    public AcceleratorChoice accelerator() {
         return accelerator;
     }
 

@@ -10,7 +10,7 @@ import java.util.Objects;
  * reaches nothing but the SSH {@code hostfwd} on 127.0.0.1 and at most one {@link GuestForward}.
  */
 public final class QemuCommandLine {
-    private String binary = "qemu-system-x86_64";
+    private String binary = Qemu.binary();
     private Accelerator accel = Accelerator.TCG;
     private int memoryMiB = 1024;
     private int cpus = 2;
@@ -30,6 +30,19 @@ public final class QemuCommandLine {
     public QemuCommandLine binary(String binary) {
         this.binary = binary;
         return this;
+    }
+
+    public String binary() {
+        return binary;
+    }
+
+    public Accelerator accelerator() {
+        return accel;
+    }
+
+    /** The CPU model a node runs with under {@code accel}; the accelerator probe boots with the same one. */
+    static String cpuModel(Accelerator accel) {
+        return accel == Accelerator.KVM ? "host" : "max";
     }
 
     public QemuCommandLine accel(Accelerator accel) {
@@ -128,7 +141,7 @@ public final class QemuCommandLine {
         List<String> cmd = new ArrayList<>(List.of(binary,
                 "-machine", "q35",
                 "-accel", accel.qemuName(),
-                "-cpu", accel == Accelerator.KVM ? "host" : "max",
+                "-cpu", cpuModel(accel),
                 "-smp", Integer.toString(cpus),
                 "-m", Integer.toString(memoryMiB),
                 "-nodefaults",

@@ -3,7 +3,6 @@ package dev.sysextharness.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
-import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.image.ContentHash;
 import dev.sysextharness.image.ImageCache;
 import java.io.IOException;
@@ -38,7 +37,7 @@ public final class SavedStates {
     }
 
     public String key(BootDisk disk, QemuCommandLine machine) {
-        ContentHash h = new ContentHash().add("format", FORMAT).add("qemu", QemuVersion.get());
+        ContentHash h = new ContentHash().add("format", FORMAT).add("qemu", Qemu.version(machine.binary()));
         fileIdentity(h, "disk", disk.disk());
         if (disk.directKernel()) {
             fileIdentity(h, "kernel", disk.kernel());
@@ -146,18 +145,6 @@ public final class SavedStates {
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The QEMU version string, read once. */
-    static final class QemuVersion {
-        private static String version;
-
-        static synchronized String get() {
-            if (version == null) {
-                version = OwnedProcesses.run(List.of("qemu-system-x86_64", "--version"), 30).lines().findFirst().orElse("?");
-            }
-            return version;
         }
     }
 }

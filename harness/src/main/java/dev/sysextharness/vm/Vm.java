@@ -29,8 +29,11 @@ public final class Vm implements AutoCloseable {
     private final int sshPort;
     private volatile Instant startedAt;
     private final List<String> commandLine;
+    private final Accelerator accelerator;
 
-    private Vm(Process process, Path dir, Path serialLog, Path qmpSocket, int sshPort, Instant startedAt, List<String> commandLine) {
+    private Vm(Process process, Path dir, Path serialLog, Path qmpSocket, int sshPort, Instant startedAt, List<String> commandLine,
+            Accelerator accelerator) {
+        this.accelerator = accelerator;
         this.process = process;
         this.dir = dir;
         this.serialLog = serialLog;
@@ -61,7 +64,7 @@ public final class Vm implements AutoCloseable {
                     .redirectOutput(dir.resolve("qemu.log").toFile());
             Instant started = Instant.now();
             Process p = OwnedProcesses.start(pb);
-            return new Vm(p, dir, serial, qmp, sshPort, started, argv);
+            return new Vm(p, dir, serial, qmp, sshPort, started, argv, cmd.accelerator());
         } catch (IOException e) {
             throw new HarnessException("cannot prepare VM directory " + dir + ": " + e.getMessage(), e);
         }
@@ -69,6 +72,11 @@ public final class Vm implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The accelerator QEMU runs this guest with. */
+    public Accelerator accelerator() {
+        return accelerator;
     }
 
     public boolean isAlive() {

@@ -1,19 +1,23 @@
 package dev.sysextharness.guest;
 
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
-import dev.sysextharness.vm.AcceleratorProbe;
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 
-/** The default flavor, its built (or cached) boot disk and the probed accelerator, for tests that boot real nodes. */
-record DefaultFlavorImage(Flavor flavor, BootDisk disk, AcceleratorProbe.Choice accel) {
-    static DefaultFlavorImage build() {
-        Workspace ws = Workspace.locate(null);
-        Flavor flavor = ws.flavors().load(Flavors.DEFAULT);
-        return new DefaultFlavorImage(flavor, new FlavorImages(ws).bootDisk(flavor, Progress.to(System.err)),
-                new AcceleratorProbe("qemu-system-x86_64").choose("auto"));
+/**
+ * The selftest's flavor (the first of {@code -Dsysext.flavors}, else the default), its built (or cached) boot disk
+ * and the run's accelerator ({@code -Dsysext.accel}, else auto), for tests that boot real nodes.
+ */
+public record DefaultFlavorImage(Flavor flavor, BootDisk disk, AcceleratorChoice accel) {
+    public static DefaultFlavorImage build() {
+        RunConfiguration config = RunConfiguration.fromSystemProperties();
+        Workspace ws = config.workspace();
+        Flavor flavor = ws.flavors().load(config.flavors().get(0));
+        Progress progress = Progress.to(System.err);
+        return new DefaultFlavorImage(flavor, new FlavorImages(ws).bootDisk(flavor, progress), config.accelerator(ws, progress));
     }
 }

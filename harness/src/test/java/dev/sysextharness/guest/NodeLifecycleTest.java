@@ -32,7 +32,7 @@ class NodeLifecycleTest {
     @Test
     void bootsToReadyRecordsCommandsAndEndsQemuOnClose() throws Exception {
         long pid;
-        try (Node node = new NodeLauncher(image.flavor(), image.disk()).accelerator(image.accel().accelerator()).evidenceDir(dir).start()) {
+        try (Node node = new NodeLauncher(image.flavor(), image.disk()).accelerator(image.accel()).evidenceDir(dir).start()) {
             pid = node.vm().pid();
             assertThat(node.ready().systemState()).as("systemd state, failed units %s", node.ready().failedUnits())
                     .isIn("running", "degraded");
@@ -58,7 +58,7 @@ class NodeLifecycleTest {
     void aMissedDeadlineFailsWithTheSerialLogTail() {
         Flavor impatient = image.flavor().withTimeouts(new Timeouts(4, 4, 4));
         Instant start = Instant.now();
-        assertThatThrownBy(() -> new NodeLauncher(impatient, image.disk()).accelerator(image.accel().accelerator()).evidenceDir(dir).start())
+        assertThatThrownBy(() -> new NodeLauncher(impatient, image.disk()).accelerator(image.accel()).evidenceDir(dir).start())
                 .isInstanceOf(HarnessException.class)
                 .hasMessageContaining("not ready within")
                 .hasMessageContaining("last 40 lines of " + dir.resolve("serial.log"));

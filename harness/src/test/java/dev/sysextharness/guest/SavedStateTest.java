@@ -41,7 +41,7 @@ class SavedStateTest {
     void aStateWhoseDiskWasWrittenAfterwardsIsNeverUsed() throws Exception {
         SavedStates states = new SavedStates(new ImageCache(dir.resolve("cache")));
         BootDisk disk = privateDisk();
-        NodeLauncher launcher = new NodeLauncher(image.flavor(), disk).accelerator(image.accel().accelerator()).savedStates(states);
+        NodeLauncher launcher = new NodeLauncher(image.flavor(), disk).accelerator(image.accel()).savedStates(states);
 
         String bootId;
         try (Node first = launcher.evidenceDir(dir.resolve("first")).start()) {

@@ -7,6 +7,7 @@ import dev.sysextharness.guest.NodeLauncher;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.ImageCache;
 import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.GuestForward;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class KairosCommandLinesTest {
 
     @Test
     void isoInstall() {
-        List<String> argv = new KairosInstaller(new ImageCache(Path.of("/cache")), Accelerator.TCG)
+        List<String> argv = new KairosInstaller(new ImageCache(Path.of("/cache")), AcceleratorChoice.fixed(Accelerator.TCG))
                 .installCommandLine(flavor, Path.of("/isos/kairos.iso"), Path.of("/cache/cidata.iso"), Path.of("/cache/disk.qcow2"),
                         2222, GuestForward.registry(5123))
                 .serialLog(Path.of("/ev/install/serial.log")).qmpSocket(Path.of("/ev/install/qmp.sock"))

@@ -13,6 +13,7 @@ import dev.sysextharness.image.Downloader;
 import dev.sysextharness.image.ImageCache;
 import dev.sysextharness.image.KairosIso;
 import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.AcceleratorChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class KairosInstallerTest {
         CloudConfig config = new CloudConfig("/dev/vda", flavor.login(), List.of());
         KairosIso.Located located = new KairosIso.Located(iso, Downloader.sha256Of(iso));
         try {
-            new KairosInstaller(cache, Accelerator.TCG).install(flavor, located, config, Map.of(), null, tmp.resolve("evidence"),
+            new KairosInstaller(cache, AcceleratorChoice.fixed(Accelerator.TCG)).install(flavor, located, config, Map.of(), null, tmp.resolve("evidence"),
                     (Progress) progress::add);
         } catch (HarnessException e) {
             assertThat(cache.root().resolve(KairosInstaller.KIND)).as("no installed disk is cached after a failed install")

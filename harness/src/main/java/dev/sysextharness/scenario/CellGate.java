@@ -1,0 +1,31 @@
+package dev.sysextharness.scenario;
+
+import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.Flavor;
+import java.lang.reflect.Method;
+
+/**
+ * Whether a scenario is judged on a flavor, decided from data alone, before anything boots (kola's gating): the
+ * capability rows it requires against the flavor's declared systemd version, and — for a certification scenario —
+ * whether it ships the form the author's extension comes in. The same answer gates the cell during the run
+ * ({@link CapabilityCondition}) and in the run's plan ({@link ScenarioRun#plan()}).
+ */
+final class CellGate {
+    private CellGate() {
+    }
+
+    /** Null when the cell runs; else why it is skipped. {@code given}: the author's extension's form, null without one. */
+    static String skipReason(Method method, Flavor flavor, Certifies.Form given) {
+        Scenario scenario = method.getAnnotation(Scenario.class);
+        Certifies certifies = method.getAnnotation(Certifies.class);
+        if (certifies != null && given != null && given != certifies.value()) {
+            return "your extension is " + given.text() + "; this scenario ships " + certifies.value().text();
+        }
+        for (Capability c : scenario.requires()) {
+            if (!c.in(flavor.systemdVersion())) {
+                return c.missingIn(flavor);
+            }
+        }
+        return null;
+    }
+}
