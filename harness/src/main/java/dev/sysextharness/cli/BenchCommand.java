@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rounds: expected at least 1, got " + rounds);
         }
         config = configuration();
-        Workspace ws = config.workspace();
+        Workspace ws = config.checkedWorkspace();
         Flavor flavor = ws.flavors().load(flavorName);
         HostTools.requireAll();
         Progress progress = Progress.to(System.out);
@@ -183,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     RunConfiguration configuration() {
-        return common.configuration(List.of(flavorName), registryOption.registry);
+        return common.configuration(List.of(flavorName), registryOption);
     }
 
     /** A scenario stage: the bench's own selection, with the command's accelerator, cache and registry. */

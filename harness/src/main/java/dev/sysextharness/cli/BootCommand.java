@@ -52,7 +52,7 @@ final class BootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfiguration config = common.configuration(List.of(flavorName));
-        Workspace ws = config.workspace();
+        Workspace ws = config.checkedWorkspace();
         Flavor declared = ws.flavors().load(flavorName);
         isoOptions.check(List.of(declared));
         HostTools.require(List.of("qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv"));

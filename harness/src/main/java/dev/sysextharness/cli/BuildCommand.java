@@ -29,7 +29,7 @@ final class BuildCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfiguration config = common.configuration(flavorNames);
-        Workspace ws = config.workspace();
+        Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         HostTools.require(List.of("mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv", "unshare"));
         Progress progress = Progress.to(System.out);

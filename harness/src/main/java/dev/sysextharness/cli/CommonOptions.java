@@ -20,8 +20,9 @@ public final class CommonOptions {
     boolean debug;
 
     /** The checked configuration every stage of the command receives; a bad value is a usage error here. */
-    RunConfiguration configuration(List<String> flavors, String registry) {
-        return RunConfiguration.of(accel, cacheDir, flavors, registry);
+    RunConfiguration configuration(List<String> flavors, RegistryOption registry) {
+        return RunConfiguration.of(accel, cacheDir, flavors, registry == null ? null : registry.registry,
+                registry == null ? null : registry.registryPort);
     }
 
     /** For commands without a registry. */

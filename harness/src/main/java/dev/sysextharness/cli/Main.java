@@ -19,11 +19,18 @@ public final class Main {
 
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((ex, given) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage().strip().lines().findFirst().orElse("")
+                    + " (see " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            return ExitCodes.USAGE;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean debug = parseResult.expandedArgs().contains("--debug");
             int code = ex instanceof ConfigException || ex instanceof IllegalArgumentException
                     ? ExitCodes.USAGE : ExitCodes.INFRASTRUCTURE;
-            commandLine.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            // one line: what went wrong and where; details (a serial tail, a build's last lines) only with --debug
+            String message = ex.getMessage() == null ? ex.toString() : ex.getMessage().strip();
+            commandLine.getErr().println("error: " + (debug ? message : message.lines().findFirst().orElse(message)));
             if (debug) {
                 ex.printStackTrace(commandLine.getErr());
             }

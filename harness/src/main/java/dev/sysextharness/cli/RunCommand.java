@@ -102,9 +102,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // Everything a user can get wrong is checked before anything is written or started.
-        RunConfiguration config = common.configuration(flavorNames, registryOption.registry);
+        RunConfiguration config = common.configuration(flavorNames, registryOption);
         List<Lane> lanes = Lane.parseAll(lane);
-        Workspace ws = config.workspace();
+        Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob)
                 .allowAllSkipped(allowAllSkipped);
@@ -126,10 +126,11 @@ final class RunCommand implements Callable<Integer> {
             try {
                 DockerImages.of(DockerEngine.shared(ws.cache().root()));
             } catch (DockerEngine.Unavailable e) {
-                System.out.println("container lane unavailable: " + e.getMessage());
                 if (!lanes.contains(Lane.VM)) {
+                    System.err.println("error: container lane unavailable: " + e.getMessage());
                     return ExitCodes.INFRASTRUCTURE;
                 }
+                System.out.println("container lane unavailable, running the VM lane only: " + e.getMessage());
                 run.lanes(List.of(Lane.VM));
             }
         }

@@ -42,7 +42,7 @@ final class SelftestCommand implements Callable<Integer> {
     }
 
     RunConfiguration configuration() {
-        return common.configuration(flavorNames, registryOption.registry);
+        return common.configuration(flavorNames, registryOption);
     }
 
     /** {@code mvn -B verify}, the run's configuration as system properties, then the user's Maven arguments. */

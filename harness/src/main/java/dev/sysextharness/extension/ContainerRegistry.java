@@ -29,9 +29,14 @@ public final class ContainerRegistry implements Registry {
 
     /** Starts {@code image} on a free 127.0.0.1 port of {@code engine}. */
     public static ContainerRegistry start(DockerEngine engine, String image, Path workDir) {
+        return start(engine, image, workDir, 0);
+    }
+
+    /** Starts {@code image} on 127.0.0.1:{@code port} (0: a free one) of {@code engine}. */
+    public static ContainerRegistry start(DockerEngine engine, String image, Path workDir, int port) {
         DockerImages images = DockerImages.of(engine);
         RegistryImage.ensure(images, image, workDir);
-        int port = FreePorts.next();
+        port = port == 0 ? FreePorts.next() : port;
         GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
                 .withImagePullPolicy(DockerImages.NEVER_PULL)
                 .withNetworkMode("host")

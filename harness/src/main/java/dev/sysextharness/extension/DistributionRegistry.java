@@ -40,12 +40,14 @@ public final class DistributionRegistry implements Registry {
         return start(dir, FreePorts.next());
     }
 
-    /** Starts on {@code port}; a port already in use is a one-line error. */
+    /** Starts on {@code port} (0: a free one); a port already in use is a one-line error. */
     public static DistributionRegistry start(Path dir, int port) {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            probe.setReuseAddress(true);
-        } catch (IOException e) {
-            throw new HarnessException("registry port 127.0.0.1:" + port + " is in use (" + e.getMessage() + "); choose another port");
+        if (port == 0) {
+            return start(dir);
+        }
+        String problem = FreePorts.problemWith(port);
+        if (problem != null) {
+            throw new HarnessException("registry port 127.0.0.1:" + port + " is in use (" + problem + "); choose another port");
         }
         try {
             Files.createDirectories(dir.resolve("storage"));

@@ -67,7 +67,7 @@ public final class RawExtension {
         }
         if (p.exitValue() != 0) {
             String last = Files.readString(log).strip().lines().reduce((a, b) -> b).orElse("");
-            throw new HarnessException("unsquashfs could not read " + raw + " (exit " + p.exitValue() + "): " + last);
+            throw new ConfigException(raw + ": unsquashfs cannot read it (exit " + p.exitValue() + "): " + last);
         }
     }
 }

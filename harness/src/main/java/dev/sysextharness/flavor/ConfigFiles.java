@@ -104,7 +104,7 @@ public final class ConfigFiles {
         if (message.startsWith("field '")) {
             return path.isEmpty() ? message : message.replaceFirst("field '", "field '" + path + ".");
         }
-        return "field '" + path + "': " + message;
+        return path.isEmpty() ? message : "field '" + path + "': " + message;
     }
 
     private static String friendly(Class<?> type) {

@@ -137,7 +137,7 @@ public final class Node implements Guest {
             return r;
         } catch (IOException | RuntimeException e) {
             transcript.note("$ " + recordedAs + "\n# harness: SSH failed: " + e.getMessage() + "\n");
-            throw new HarnessException("SSH to " + flavor.name() + " node failed running '" + recordedAs + "': " + e.getMessage()
+            throw new HarnessException(flavor.name() + ": SSH to the node failed running '" + recordedAs + "': " + e.getMessage()
                     + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
         }
     }
@@ -169,7 +169,7 @@ public final class Node implements Guest {
         transcript.note(String.format("# harness: guest reset the machine %.1f s after the request; powered on again, QEMU pid %d",
                 Duration.between(start, Instant.now()).toMillis() / 1000.0, vm.pid()));
         Duration left = deadline.minus(Duration.between(start, Instant.now()));
-        Readiness.Result r = Readiness.await(vm, flavor.login(), left.isNegative() ? Duration.ofSeconds(1) : left, before, transcript, start);
+        Readiness.Result r = Readiness.await(vm, flavor, left.isNegative() ? Duration.ofSeconds(1) : left, before, transcript, start);
         ssh = r.session();
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));

@@ -228,7 +228,7 @@ public final class NodeLauncher {
 
     private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock) {
         try {
-            Readiness.Result r = Readiness.await(vm, flavor.login(), deadline, null, transcript, vm.startedAt(), stepClock);
+            Readiness.Result r = Readiness.await(vm, flavor, deadline, null, transcript, vm.startedAt(), stepClock);
             transcript.note("# harness: ready after " + how + ", boot_id " + r.ready().bootId() + ", state " + r.ready().systemState());
             progress.step(String.format("%s ready after %s: SSH after %.1f s, ready after %.1f s (%s)", flavor.name(), how,
                     r.ready().sshAfter().toMillis() / 1000.0, r.ready().readyAfter().toMillis() / 1000.0, r.ready().systemState()

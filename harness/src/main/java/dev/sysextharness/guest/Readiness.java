@@ -1,5 +1,6 @@
 package dev.sysextharness.guest;
 
+import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Login;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.vm.Vm;
@@ -34,16 +35,18 @@ public final class Readiness {
      * Waits for the node; returns the authenticated session (the caller owns it) and what was observed, with times
      * counted from {@code origin} (QEMU's start, or the reboot request).
      */
-    static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript, Instant origin) {
-        return await(vm, login, deadline, previousBootId, transcript, origin, false);
+    static Result await(Vm vm, Flavor flavor, Duration deadline, String previousBootId, Transcript transcript, Instant origin) {
+        return await(vm, flavor, deadline, previousBootId, transcript, origin, false);
     }
 
     /**
      * As above; with {@code stepClock} (a restored guest, whose clock kept the saved moment) the readiness command
      * first prints the guest's time and steps it to the host's, saving a round trip; the drift goes to the transcript.
      */
-    static Result await(Vm vm, Login login, Duration deadline, String previousBootId, Transcript transcript, Instant origin,
+    static Result await(Vm vm, Flavor flavor, Duration deadline, String previousBootId, Transcript transcript, Instant origin,
             boolean stepClock) {
+        Login login = flavor.login();
+        String who = flavor.name();
         Instant start = origin;
         Instant end = Instant.now().plus(deadline);
         AtomicReference<String> lastProblem = new AtomicReference<>("no answer yet");
@@ -58,9 +61,10 @@ public final class Readiness {
                     .failFast("QEMU exited", () -> !vm.isAlive())
                     .until(() -> tryLogin(vm, login, previousBootId, end, lastProblem, firstAttempt.getAndSet(false)), Objects::nonNull);
         } catch (ConditionTimeoutException e) {
-            throw notReady(vm, deadline, "SSH never answered as " + login.user() + " (" + lastProblem.get() + ")");
+            throw notReady(vm, who, deadline, "SSH never answered as " + login.user() + " (" + lastProblem.get() + ")");
         } catch (TerminalFailureException e) {
-            throw notReady(vm, deadline, "QEMU exited with status " + vm.exitValue() + ": " + vm.qemuOutput());
+            throw notReady(vm, who, deadline, "QEMU exited with status " + vm.exitValue()
+                    + vm.qemuOutput().lines().findFirst().map(l -> ": " + l).orElse(""));
         }
         Duration sshAfter = Duration.between(start, Instant.now());
         try {
@@ -97,15 +101,15 @@ public final class Readiness {
             String systemd = lines.size() < 3 ? "" : lines.get(2);
             if (state.exitCode() == -1) {
                 session.close();
-                throw notReady(vm, deadline, "the readiness command got no exit status (" + state.stderr().strip() + ")");
+                throw notReady(vm, who, deadline, "the readiness command got no exit status (" + state.stderr().strip() + ")");
             }
             if (systemState.equals("starting") || systemState.equals("initializing")) {
                 session.close();
-                throw notReady(vm, deadline, "systemd still '" + systemState + "'");
+                throw notReady(vm, who, deadline, "systemd still '" + systemState + "'");
             }
             if (!systemState.equals("running") && !systemState.equals("degraded")) {
                 session.close();
-                throw notReady(vm, deadline, "systemd reports '" + systemState + "'");
+                throw notReady(vm, who, deadline, "systemd reports '" + systemState + "'");
             }
             List<String> failed = List.of();
             if (systemState.equals("degraded")) {
@@ -118,7 +122,7 @@ public final class Readiness {
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
-            throw notReady(vm, deadline, "SSH dropped during the readiness check: " + e.getMessage());
+            throw notReady(vm, who, deadline, "SSH dropped during the readiness check: " + e.getMessage());
         }
     }
 
@@ -178,9 +182,10 @@ public final class Readiness {
         return null;
     }
 
-    static HarnessException notReady(Vm vm, Duration deadline, String why) {
-        return new HarnessException("node in " + vm.dir() + " not ready within " + deadline.toSeconds() + " s: " + why
-                + vm.serialEvidence(SERIAL_TAIL_LINES));
+    /** One line leading with the flavor and the cause, then the evidence directory; the serial tail on the lines after. */
+    static HarnessException notReady(Vm vm, String who, Duration deadline, String why) {
+        return new HarnessException(who + ": not ready within " + deadline.toSeconds() + " s under " + vm.accelerator().qemuName()
+                + ": " + why + "; evidence: " + vm.dir() + vm.serialEvidence(SERIAL_TAIL_LINES));
     }
 
     record Result(SshSession session, Ready ready) {

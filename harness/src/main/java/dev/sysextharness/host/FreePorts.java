@@ -16,6 +16,16 @@ public final class FreePorts {
     private FreePorts() {
     }
 
+    /** Null when {@code port} on 127.0.0.1 can be bound now, else why not. */
+    public static String problemWith(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
     public static int next() {
         for (int attempt = 0; attempt < 50; attempt++) {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

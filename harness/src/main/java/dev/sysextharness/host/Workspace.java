@@ -47,6 +47,22 @@ public record Workspace(Path root, ImageCache cache) {
         return root.toAbsolutePath().normalize();
     }
 
+    /** Creates the cache directory if need be and proves this user can write in it; a usage error naming it if not. */
+    public void requireWritableCache(String what) {
+        Path dir = cache.root();
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-probe-", "");
+            Files.delete(probe);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new ConfigException(what + " " + dir + " is not writable (" + e.getFile()
+                    + (e.getReason() == null ? "" : ": " + e.getReason()) + "); give a writable directory with --cache-dir");
+        } catch (java.io.IOException | SecurityException e) {
+            throw new ConfigException(what + " " + dir + " is not writable (" + e.getMessage() + "); give a writable directory with"
+                    + " --cache-dir");
+        }
+    }
+
     public Flavors flavors() {
         return new Flavors(root.resolve("vm-configs"));
     }

@@ -72,6 +72,14 @@ public final class ImageCache {
 
     /** The finished entry for (kind, key), building it with {@code builder} into a temporary directory if missing. */
     public Path getOrBuild(String kind, String key, Builder builder, Progress progress) {
+        return getOrBuild(kind, key, builder, entry -> null, progress);
+    }
+
+    /**
+     * As above; a finished entry that {@code check} finds damaged (a truncated disk, a missing file) is never used: it
+     * is removed, with one line saying what was wrong with it, and built again. A cache holds derived data only.
+     */
+    public Path getOrBuild(String kind, String key, Builder builder, Check check, Progress progress) {
         Path kindDir = root.resolve(kind);
         Path entry = kindDir.resolve(key);
         ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(entry.toAbsolutePath(), k -> new ReentrantLock());
@@ -82,8 +90,14 @@ public final class ImageCache {
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = lockFile.lock()) {
                 if (Files.isRegularFile(entry.resolve(COMPLETE))) {
-                    progress.step(kind + " " + shortKey(key) + ": cached at " + entry);
-                    return entry;
+                    String damage = check.damage(entry);
+                    if (damage == null) {
+                        progress.step(kind + " " + shortKey(key) + ": cached at " + entry);
+                        return entry;
+                    }
+                    progress.step(kind + " " + shortKey(key) + ": the cached entry " + entry + " is damaged (" + damage
+                            + "); removing it and building it again");
+                    remove(kind, key);
                 }
                 if (Files.exists(entry)) {
                     progress.step(kind + " " + shortKey(key) + ": removing an incomplete entry");
@@ -92,8 +106,16 @@ public final class ImageCache {
                 Path tmp = Files.createTempDirectory(kindDir, ".tmp-" + shortKey(key) + "-");
                 try {
                     builder.build(tmp, progress);
+                    String damage = check.damage(tmp);
+                    if (damage != null) {
+                        throw new HarnessException(kind + " " + shortKey(key) + ": the build finished but its product is damaged ("
+                                + damage + ")");
+                    }
                     Files.writeString(tmp.resolve(COMPLETE), key + "\n");
                     move(tmp, entry);
+                } catch (IOException | RuntimeException e) {
+                    keepFailureLog(tmp, failureLog(kind, key));
+                    throw e;
                 } finally {
                     if (Files.exists(tmp)) {
                         deleteTree(tmp);
@@ -105,6 +127,24 @@ public final class ImageCache {
             throw new HarnessException("image cache " + entry + ": " + e.getMessage(), e);
         } finally {
             threadLock.unlock();
+        }
+    }
+
+    /**
+     * Where the build log of a failed build of (kind, key) is kept: the build's temporary directory goes, its log
+     * stays for the user to read (never an entry: {@link #find} does not see it).
+     */
+    public Path failureLog(String kind, String key) {
+        return root.resolve(kind).resolve(key + ".failed.log");
+    }
+
+    private static void keepFailureLog(Path tmp, Path keep) {
+        try {
+            if (Files.isRegularFile(tmp.resolve("build.log"))) {
+                Files.move(tmp.resolve("build.log"), keep, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException ignored) {
+            // the failure itself is what the caller reports
         }
     }
 
@@ -139,6 +179,24 @@ public final class ImageCache {
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /** What is wrong with a finished entry, or null when it is whole. */
+    @FunctionalInterface
+    public interface Check {
+        String damage(Path entry);
+
+        /** These files exist, and {@code gptDisk} (one of them, or null) has an intact GPT. */
+        static Check files(String gptDisk, String... files) {
+            return entry -> {
+                for (String f : files) {
+                    if (!Files.isRegularFile(entry.resolve(f))) {
+                        return "no " + f;
+                    }
+                }
+                return gptDisk == null ? null : GptCheck.problem(entry.resolve(gptDisk));
+            };
         }
     }
 

@@ -107,7 +107,7 @@ public final class KairosIso {
         progress.step(flavor.name() + ": hashing " + file);
         String actual = Downloader.sha256Of(file);
         if (spec.sha256() != null && !spec.sha256().equals(actual)) {
-            throw new HarnessException("flavor " + flavor.name() + ": " + file + " has sha256 " + actual + " but " + spec.sha256()
+            throw new ConfigException("flavor " + flavor.name() + ": " + file + " has sha256 " + actual + " but " + spec.sha256()
                     + " was expected; use the matching ISO or pass --sha256");
         }
         return new Located(file, actual);

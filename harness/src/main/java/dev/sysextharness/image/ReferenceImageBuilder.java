@@ -45,7 +45,8 @@ public final class ReferenceImageBuilder {
 
     public ReferenceImage build(Flavor flavor, Progress progress) {
         ReferenceImageSpec spec = spec(flavor);
-        Path dir = cache.getOrBuild(KIND, key(flavor), (into, p) -> runRecipe(flavor, spec, into, p), progress);
+        Path dir = cache.getOrBuild(KIND, key(flavor), (into, p) -> runRecipe(flavor, spec, into, p),
+                ImageCache.Check.files("disk.img", "disk.img", "vmlinuz", "initrd.img", "rootfs.tar", "systemd-version.txt"), progress);
         return load(dir);
     }
 
@@ -71,11 +72,19 @@ public final class ReferenceImageBuilder {
         Path log = into.resolve("build.log");
         Process p = OwnedProcesses.startTree(pb);
         Deque<String> tail = new ArrayDeque<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
-             var w = Files.newBufferedWriter(log)) {
+        String logProblem = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            var w = Files.newBufferedWriter(log);
             for (String line; (line = r.readLine()) != null; ) {
-                w.write(line);
-                w.newLine();
+                // the build's output is read to its end whatever happens to the log (a full disk, say)
+                if (logProblem == null) {
+                    try {
+                        w.write(line);
+                        w.newLine();
+                    } catch (IOException e) {
+                        logProblem = e.getMessage();
+                    }
+                }
                 if (tail.size() == LOG_TAIL) {
                     tail.removeFirst();
                 }
@@ -84,6 +93,14 @@ public final class ReferenceImageBuilder {
                     progress.step("  " + line);
                 }
             }
+            try {
+                w.close();
+            } catch (IOException e) {
+                logProblem = logProblem != null ? logProblem : e.getMessage();
+            }
+        } catch (IOException e) {
+            OwnedProcesses.end(p, 5000);
+            throw new HarnessException(flavor.name() + ": reference image build failed: cannot read its output: " + e.getMessage(), e);
         }
         int exit;
         try {
@@ -93,10 +110,35 @@ public final class ReferenceImageBuilder {
             Thread.currentThread().interrupt();
             throw new HarnessException("reference image build interrupted", e);
         }
-        if (exit != 0) {
-            throw new HarnessException("reference image build for " + flavor.name() + " failed (exit " + exit
-                    + "); last lines:\n  " + String.join("\n  ", tail));
+        if (exit != 0 || logProblem != null) {
+            if (logProblem != null) {
+                tail.addLast("(writing " + log + " failed: " + logProblem + ")");
+            }
+            throw new HarnessException(flavor.name() + ": reference image build failed (exit " + exit + "): " + cause(tail)
+                    + "; build log: " + cache.failureLog(KIND, key(flavor)) + "\nlast lines:\n  " + String.join("\n  ", tail));
         }
+    }
+
+    /**
+     * The line of a failed build's tail that names its cause best: the first that names a root cause the host can
+     * fix (a full disk, a denied permission, an unreachable mirror, a missing package), else the first error line
+     * (later ones are consequences, down to "mmdebstrap failed to run"), else the last line.
+     */
+    static String cause(Iterable<String> tail) {
+        String last = "";
+        String firstError = null;
+        for (String line : tail) {
+            String l = line.strip();
+            if (l.matches(".*(No space left on device|Permission denied|Temporary failure resolving|Could not resolve|"
+                    + "Unable to locate package|Read-only file system).*")) {
+                return l;
+            }
+            if (firstError == null && l.matches("(E:|ERROR|error:|Error:).*")) {
+                firstError = l;
+            }
+            last = l;
+        }
+        return firstError != null ? firstError : last;
     }
 
     private static ReferenceImageSpec spec(Flavor flavor) {

@@ -48,7 +48,8 @@ public final class ReferenceInstaller {
             }
             key.add("bundle", b.rootfsPath() + "=" + b.image() + "@" + digest);
         }
-        return cache.getOrBuild(KIND, key.hex(), (into, p) -> build(baseDir, config, registryUrl, into, p), progress);
+        return cache.getOrBuild(KIND, key.hex(), (into, p) -> build(baseDir, config, registryUrl, into, p),
+                ImageCache.Check.files("disk.img", "disk.img", "cloud-config.yaml"), progress);
     }
 
     private static void build(Path baseDir, CloudConfig config, String registryUrl, Path into, Progress progress) throws IOException {

@@ -2,6 +2,7 @@ package dev.sysextharness.scenario;
 
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.host.FreePorts;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.FlavorImages;
@@ -23,12 +24,14 @@ import java.util.function.Function;
  * passes {@code -D} on to them, and JUnit reads configuration parameters from system properties too). A bad value is a
  * usage error here, before anything runs.
  */
-public record RunConfiguration(AcceleratorChoice.Request accel, Path cacheDir, List<String> flavors, String registry) {
+public record RunConfiguration(AcceleratorChoice.Request accel, Path cacheDir, List<String> flavors, String registry, int registryPort) {
     public static final String ACCEL = "sysext.accel";
     public static final String CACHE_DIR = "sysext.cacheDir";
     public static final String FLAVORS = "sysext.flavors";
     /** "process" (default: Debian's docker-registry as a child process) or "container" (registry:2 via Testcontainers). */
     public static final String REGISTRY = "sysext.registry";
+    /** The registry's port on 127.0.0.1; 0 (default): a free one. */
+    public static final String REGISTRY_PORT = "sysext.registryPort";
     static final List<String> REGISTRIES = List.of("process", "container");
 
     public RunConfiguration {
@@ -39,24 +42,37 @@ public record RunConfiguration(AcceleratorChoice.Request accel, Path cacheDir, L
         if (!REGISTRIES.contains(registry)) {
             throw new ConfigException("--registry: expected process or container, got '" + registry + "'");
         }
+        if (registryPort < 0 || registryPort > 65535) {
+            throw new ConfigException("--registry-port: expected a port from 1 to 65535, got " + registryPort);
+        }
         cacheDir = cacheDir == null ? null : cacheDir.toAbsolutePath().normalize();
     }
 
     /** From command-line values as given (null where the option was not given). */
-    public static RunConfiguration of(String accel, Path cacheDir, List<String> flavors, String registry) {
+    public static RunConfiguration of(String accel, Path cacheDir, List<String> flavors, String registry, Integer registryPort) {
         return new RunConfiguration(AcceleratorChoice.Request.parse("--accel", accel == null ? "auto" : accel), cacheDir,
-                flavors == null ? List.of(Flavors.DEFAULT) : names(flavors), registry == null ? "process" : registry);
+                flavors == null ? List.of(Flavors.DEFAULT) : names(flavors), registry == null ? "process" : registry,
+                registryPort == null ? 0 : registryPort);
     }
 
     /** From JUnit configuration parameters or system properties ({@code System::getProperty} in a test JVM). */
     public static RunConfiguration from(Function<String, Optional<String>> lookup) {
         return new RunConfiguration(AcceleratorChoice.Request.parse(ACCEL, lookup.apply(ACCEL).orElse("auto")),
                 lookup.apply(CACHE_DIR).filter(s -> !s.isBlank()).map(Path::of).orElse(null),
-                names(List.of(lookup.apply(FLAVORS).orElse(Flavors.DEFAULT))), lookup.apply(REGISTRY).orElse("process"));
+                names(List.of(lookup.apply(FLAVORS).orElse(Flavors.DEFAULT))), lookup.apply(REGISTRY).orElse("process"),
+                port(lookup.apply(REGISTRY_PORT).orElse("0")));
     }
 
     public static RunConfiguration fromSystemProperties() {
         return from(key -> Optional.ofNullable(System.getProperty(key)));
+    }
+
+    private static int port(String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(REGISTRY_PORT + ": expected a port number, got '" + value + "'");
+        }
     }
 
     /** "a,b" and ["a", "b"] alike, blanks dropped. */
@@ -65,7 +81,7 @@ public record RunConfiguration(AcceleratorChoice.Request accel, Path cacheDir, L
     }
 
     public RunConfiguration withFlavors(List<String> names) {
-        return new RunConfiguration(accel, cacheDir, names, registry);
+        return new RunConfiguration(accel, cacheDir, names, registry, registryPort);
     }
 
     /** As JUnit configuration parameters of a scenario run. */
@@ -77,6 +93,9 @@ public record RunConfiguration(AcceleratorChoice.Request accel, Path cacheDir, L
         }
         p.put(FLAVORS, String.join(",", flavors));
         p.put(REGISTRY, registry);
+        if (registryPort != 0) {
+            p.put(REGISTRY_PORT, Integer.toString(registryPort));
+        }
         return p;
     }
 
@@ -89,6 +108,22 @@ public record RunConfiguration(AcceleratorChoice.Request accel, Path cacheDir, L
 
     public Workspace workspace() {
         return Workspace.locate(cacheDir);
+    }
+
+    /**
+     * The workspace of a command about to run: its cache must be a directory this user can write, and a fixed registry
+     * port must be free — both usage errors, found before anything is built or started.
+     */
+    public Workspace checkedWorkspace() {
+        Workspace ws = workspace();
+        ws.requireWritableCache(cacheDir != null ? "--cache-dir" : "the cache directory");
+        if (registryPort != 0) {
+            String problem = FreePorts.problemWith(registryPort);
+            if (problem != null) {
+                throw new ConfigException("--registry-port " + registryPort + ": 127.0.0.1:" + registryPort + " is in use (" + problem + ")");
+            }
+        }
+        return ws;
     }
 
     /**

@@ -90,7 +90,7 @@ public final class ScenarioSession implements AutoCloseable {
         this.savedStates = context.getConfigurationParameter(COLD, Boolean::parseBoolean).orElse(false)
                 ? null : new SavedStates(workspace.cache());
         this.lanes = Lane.parseAll(context.getConfigurationParameter(LANES).orElse(Lane.VM.label()));
-        this.registry = startRegistry(config.registry(),
+        this.registry = startRegistry(config.registry(), config.registryPort(),
                 context.getConfigurationParameter(REGISTRY_IMAGE).orElse(RegistryImage.DEFAULT));
         this.extensions = new Extensions(new ExtensionCatalog(workspace.extensionsDir()),
                 workspace.cache().root().resolve("jib"), registry, progress,
@@ -107,7 +107,8 @@ public final class ScenarioSession implements AutoCloseable {
      */
     static ScenarioSession of(ExtensionContext context) {
         String key = ScenarioSession.class.getName() + Stream.of(RunConfiguration.FLAVORS, RunConfiguration.ACCEL, EVIDENCE_DIR,
-                        RunConfiguration.CACHE_DIR, COLD, USER_EXTENSION, LANES, RunConfiguration.REGISTRY, REGISTRY_IMAGE, ISO, ISO_URL,
+                        RunConfiguration.CACHE_DIR, COLD, USER_EXTENSION, LANES, RunConfiguration.REGISTRY, RunConfiguration.REGISTRY_PORT,
+                        REGISTRY_IMAGE, ISO, ISO_URL,
                         ISO_SHA256)
                 .map(p -> p + "=" + context.getConfigurationParameter(p).orElse(""))
                 .collect(Collectors.joining(";", "[", "]"));
@@ -115,11 +116,11 @@ public final class ScenarioSession implements AutoCloseable {
                 .computeIfAbsent(key, k -> new ScenarioSession(context), ScenarioSession.class);
     }
 
-    private Registry startRegistry(String variant, String image) {
+    private Registry startRegistry(String variant, int port, String image) {
         return switch (variant) {
-            case "process" -> DistributionRegistry.start(evidenceRoot.resolve("registry"));
+            case "process" -> DistributionRegistry.start(evidenceRoot.resolve("registry"), port);
             case "container" -> ContainerRegistry.start(DockerEngine.shared(workspace.cache().root()), image,
-                    workspace.cache().root().resolve("docker").resolve("registry-image"));
+                    workspace.cache().root().resolve("docker").resolve("registry-image"), port);
             default -> throw new IllegalArgumentException(RunConfiguration.REGISTRY + ": expected process or container, got '" + variant + "'");
         };
     }

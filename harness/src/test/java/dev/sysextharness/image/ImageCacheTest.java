@@ -70,4 +70,37 @@ class ImageCacheTest {
         assertThat(otherSuite).isNotEqualTo(a);
         assertThat(otherRecipe).isNotEqualTo(a).isNotEqualTo(otherSuite);
     }
+
+    @Test
+    void aDamagedEntryIsRemovedWithOneLineAndBuiltAgain() throws IOException {
+        ImageCache cache = new ImageCache(root);
+        AtomicInteger builds = new AtomicInteger();
+        ImageCache.Builder builder = (into, p) -> Files.writeString(into.resolve("disk.img"), "build " + builds.incrementAndGet());
+        ImageCache.Check check = ImageCache.Check.files(null, "disk.img", "vmlinuz");
+        ImageCache.Builder withKernel = (into, p) -> {
+            builder.build(into, p);
+            Files.writeString(into.resolve("vmlinuz"), "kernel");
+        };
+        Path entry = cache.getOrBuild("reference", "k3", withKernel, check, Progress.silent());
+        Files.delete(entry.resolve("vmlinuz")); // damaged behind the cache's back
+        java.util.List<String> lines = new java.util.ArrayList<>();
+
+        Path again = cache.getOrBuild("reference", "k3", withKernel, check, lines::add);
+
+        assertThat(again.resolve("disk.img")).hasContent("build 2");
+        assertThat(lines).anyMatch(l -> l.equals("reference k3: the cached entry " + entry + " is damaged (no vmlinuz);"
+                + " removing it and building it again"));
+    }
+
+    @Test
+    void aBuildWhoseProductIsDamagedLeavesNoEntryAndKeepsItsLog() {
+        ImageCache cache = new ImageCache(root);
+        assertThatThrownBy(() -> cache.getOrBuild("reference", "k4", (into, p) -> {
+            Files.writeString(into.resolve("build.log"), "what the build said\n");
+            Files.writeString(into.resolve("disk.img"), "not a GPT disk");
+        }, ImageCache.Check.files("disk.img", "disk.img"), Progress.silent()))
+                .hasMessage("reference k4: the build finished but its product is damaged (too small for a GPT disk (14 bytes))");
+        assertThat(cache.find("reference", "k4")).isNull();
+        assertThat(cache.failureLog("reference", "k4")).hasContent("what the build said");
+    }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Where a Kairos ISO comes from, in order: --iso, SYSEXT_HARNESS_ISO_DIR, the download cache, a download. */
 class KairosIsoTest {
-    private static final byte[] ISO = "not really an ISO, but bytes with a checksum".getBytes(StandardCharsets.UTF_8);
+    /** Not a bootable ISO, but one that carries ISO 9660's volume descriptor signature where the harness looks for it. */
+    private static final byte[] ISO = isoBytes();
     private static final String SHA = Downloader.sha256OfBytes(ISO);
 
     private final Flavor flavor = Workspace.locate(null).flavors().load("kairos-ubuntu-24.04");
@@ -93,12 +94,27 @@ class KairosIsoTest {
         assertThat(isos(tmp.resolve("elsewhere")).local(flavor)).isNull();
     }
 
+    private static byte[] isoBytes() {
+        byte[] b = new byte[0x8800];
+        System.arraycopy("CD001".getBytes(StandardCharsets.US_ASCII), 0, b, 0x8001, 5);
+        return b;
+    }
+
+    @Test
+    void aFileWithoutTheIso9660SignatureIsRefusedBeforeAnythingBoots() throws IOException {
+        Path notIso = Files.writeString(tmp.resolve("mine.iso"), "some text");
+        Flavor f = flavor.withKairosImage(flavor.image().kairos().override(notIso, null, null));
+        assertThatThrownBy(() -> isos(null).locate(f, Progress.silent()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("flavor kairos-ubuntu-24.04: ISO " + notIso + ": not an ISO 9660 image (no CD001 volume descriptor at byte 32769)");
+    }
+
     @Test
     void aLocalIsoMustMatchAPinnedChecksum() throws IOException {
         Path iso = Files.write(tmp.resolve("mine.iso"), ISO);
         Flavor f = flavor.withKairosImage(flavor.image().kairos().override(iso, null, "b".repeat(64)));
         assertThatThrownBy(() -> isos(null).locate(f, Progress.silent()))
-                .isInstanceOf(HarnessException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("flavor kairos-ubuntu-24.04: " + iso + " has sha256 " + SHA + " but " + "b".repeat(64)
                         + " was expected; use the matching ISO or pass --sha256");
     }

@@ -1,0 +1,337 @@
+package dev.sysextharness.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.sysextharness.cli.ExitCodes;
+import dev.sysextharness.cli.Main;
+import dev.sysextharness.host.OwnedProcesses;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's bad-input table, row by row, through the command line a user types (in this JVM, with the scenario
+ * classes on the class path as under {@code harness/bin/sysext-harness}). Every row must give a non-zero exit code,
+ * one line on stderr naming what was wrong and where, nothing under the report directory, no half-written cache
+ * entry, and no process left behind.
+ */
+@Tag("host")
+class BadInputIT {
+    static final Path REPO = Path.of(System.getProperty("sysext.repoRoot", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    Path cache;
+    Path reports;
+    Set<Long> processesBefore;
+    final List<String> mounted = new ArrayList<>();
+
+    record Outcome(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void fresh() {
+        cache = tmp.resolve("cache");
+        reports = tmp.resolve("reports");
+        processesBefore = descendants();
+    }
+
+    @AfterEach
+    void unmount() {
+        for (String m : mounted) {
+            OwnedProcesses.run(List.of("umount", m), 30);
+        }
+    }
+
+    private static Set<Long> descendants() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    private Outcome cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = Main.execute(args);
+            return new Outcome(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** {@code run} with this test's cache and report directories, then {@code args}. */
+    private Outcome run(String... args) {
+        List<String> all = new ArrayList<>(List.of("run", "--cache-dir", cache.toString(), "--report-dir", reports.toString()));
+        all.addAll(List.of(args));
+        return cli(all.toArray(String[]::new));
+    }
+
+    /** The row's contract: exit code, one "error: " line containing {@code says}, nothing written, nothing left running. */
+    private void refused(Outcome o, int exit, String says) throws IOException {
+        assertThat(o.exit()).as("exit code; stderr: %s", o.err()).isEqualTo(exit);
+        assertThat(o.err().strip()).as("stderr").startsWith("error: ").contains(says).doesNotContain("\n")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        if (Files.exists(reports)) {
+            try (Stream<Path> s = Files.list(reports)) {
+                assertThat(s.toList()).as("report directory after a refused run").isEmpty();
+            }
+        }
+        if (Files.exists(cache)) {
+            try (Stream<Path> s = Files.walk(cache, 2)) {
+                assertThat(s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList())
+                        .as("half-written cache entries").isEmpty();
+            }
+            try (Stream<Path> s = Files.walk(cache, 2)) {
+                assertThat(s.filter(p -> p.getNameCount() == cache.getNameCount() + 2 && Files.isDirectory(p)
+                                && !Files.exists(p.resolve(".complete")) && !p.getFileName().toString().startsWith("."))
+                        .toList()).as("cache entries without their completion mark").isEmpty();
+            }
+        }
+        Set<Long> left = descendants();
+        left.removeAll(processesBefore);
+        assertThat(left.stream().map(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?")).toList())
+                .as("processes left behind").isEmpty();
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A checkout of our own whose vm-configs/ holds {@code name}.yaml with {@code yaml} beside the shipped flavors. */
+    private Outcome runWithFlavorFile(String name, String yaml) throws IOException {
+        Path root = tmp.resolve("checkout");
+        Files.createDirectories(root.resolve("vm-configs"));
+        try (Stream<Path> shipped = Files.list(REPO.resolve("vm-configs"))) {
+            for (Path f : shipped.toList()) {
+                Files.copy(f, root.resolve("vm-configs").resolve(f.getFileName()));
+            }
+        }
+        Files.createSymbolicLink(root.resolve("images"), REPO.resolve("images"));
+        Files.writeString(root.resolve("vm-configs").resolve(name + ".yaml"), yaml);
+        String saved = System.getProperty("sysext.repoRoot");
+        System.setProperty("sysext.repoRoot", root.toString());
+        try {
+            return run("--flavor", name);
+        } finally {
+            if (saved == null) {
+                System.clearProperty("sysext.repoRoot");
+            } else {
+                System.setProperty("sysext.repoRoot", saved);
+            }
+        }
+    }
+
+    private Path definition(String name, String yaml, String... files) throws IOException {
+        Path home = tmp.resolve("ext").resolve(name);
+        Files.createDirectories(home.resolve("rootfs"));
+        Files.writeString(home.resolve("extension.yaml"), yaml);
+        for (String f : files) {
+            Path p = home.resolve("rootfs").resolve(f);
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, "content\n");
+        }
+        return home;
+    }
+
+    // --- the rows, in the README's order ---
+
+    @Test
+    void unknownFlavor() throws IOException {
+        refused(run("--flavor", "debian-99"), ExitCodes.USAGE, "unknown flavor 'debian-99'");
+    }
+
+    @Test
+    void malformedFlavorYaml() throws IOException {
+        refused(runWithFlavorFile("broken", "name: broken\nfamily: [reference\n"), ExitCodes.USAGE, "vm-configs/broken.yaml");
+    }
+
+    @Test
+    void flavorFieldOfTheWrongType() throws IOException {
+        String yaml = Files.readString(REPO.resolve("vm-configs/debian-12.yaml")).replace("name: debian-12", "name: typo")
+                .replaceFirst("memoryMiB: \\d+", "memoryMiB: lots");
+        refused(runWithFlavorFile("typo", yaml), ExitCodes.USAGE, "vm-configs/typo.yaml: field 'machine.memoryMiB'");
+    }
+
+    @Test
+    void unknownOptionValue() throws IOException {
+        refused(run("--accel", "quantum"), ExitCodes.USAGE, "--accel: expected auto, kvm or tcg, got 'quantum'");
+    }
+
+    @Test
+    void unknownLane() throws IOException {
+        refused(run("--lane", "bogus"), ExitCodes.USAGE, "'bogus'");
+    }
+
+    @Test
+    void unknownRegistryKind() throws IOException {
+        refused(run("--registry", "cloud"), ExitCodes.USAGE, "--registry: expected process or container, got 'cloud'");
+    }
+
+    @Test
+    void optionValueOfTheWrongType() throws IOException {
+        refused(run("--jobs", "many"), ExitCodes.USAGE, "'many'");
+    }
+
+    @Test
+    void scenarioGlobMatchingNothing() throws IOException {
+        refused(run("--scenario", "NoSuchScenario"), ExitCodes.USAGE, "--scenario 'NoSuchScenario' matches no scenario");
+    }
+
+    @Test
+    void zeroJobs() throws IOException {
+        refused(run("--jobs", "0"), ExitCodes.USAGE, "--jobs: expected at least 1, got 0");
+    }
+
+    @Test
+    void aSelectionThatJudgesNothing() throws IOException {
+        refused(run("--scenario", "*mutableWritesLandInTheRoutingDir*", "--flavor", "debian-12"), ExitCodes.USAGE,
+                "no cell would be judged");
+    }
+
+    @Test
+    void missingExtensionDirectory() throws IOException {
+        refused(run("--extension", tmp.resolve("no-such-ext").toString()), ExitCodes.USAGE, "no-such-ext: no such directory");
+    }
+
+    @Test
+    void extensionTreeOutsideUsrAndOpt() throws IOException {
+        Path ext = definition("etcy", "name: etcy\nrelease:\n  ID: _any\n", "usr/bin/tool", "etc/tool.conf");
+        refused(run("--extension", ext.toString()), ExitCodes.USAGE, "rootfs/etc is outside usr/ and opt/");
+    }
+
+    @Test
+    void extensionWithoutExtensionRelease() throws IOException {
+        Path ext = definition("bare", "name: bare\n", "usr/bin/tool");
+        refused(run("--extension", ext.toString()), ExitCodes.USAGE, "bare/extension.yaml: no extension-release");
+    }
+
+    @Test
+    void rawFileThatIsNotSquashfs() throws IOException {
+        Path raw = Files.writeString(tmp.resolve("tools.raw"), "not an image");
+        refused(run("--extension", raw.toString()), ExitCodes.USAGE, raw + ": not a squashfs image");
+    }
+
+    @Test
+    void rawFileThatIsTruncated() throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree/usr/lib/extension-release.d"));
+        Files.writeString(tree.resolve("extension-release.tools"), "ID=_any\n");
+        Path full = tmp.resolve("full.raw");
+        OwnedProcesses.run(List.of("mksquashfs", tmp.resolve("tree").toString(), full.toString(), "-quiet", "-noappend"), 60);
+        byte[] bytes = Files.readAllBytes(full);
+        Path raw = Files.write(tmp.resolve("tools.raw"), java.util.Arrays.copyOf(bytes, 200));
+        refused(run("--extension", raw.toString()), ExitCodes.USAGE, raw + ": unsquashfs cannot read it");
+    }
+
+    @Test
+    void isoThatIsNotAnIsoImage() throws IOException {
+        Path iso = Files.writeString(tmp.resolve("kairos.iso"), "some text");
+        refused(cli("boot", "--flavor", "kairos-fedora-40", "--iso", iso.toString(), "--cache-dir", cache.toString()),
+                ExitCodes.USAGE, "--iso " + iso + ": not an ISO 9660 image");
+    }
+
+    @Test
+    void isoChecksumMismatch() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("iso-tree"));
+        Files.writeString(dir.resolve("README"), "not Kairos\n");
+        Path iso = tmp.resolve("kairos.iso");
+        OwnedProcesses.run(List.of("xorriso", "-as", "mkisofs", "-quiet", "-o", iso.toString(), dir.toString()), 60);
+        refused(run("--flavor", "kairos-fedora-40", "--iso", iso.toString(), "--sha256", "0".repeat(64)), ExitCodes.USAGE,
+                "but " + "0".repeat(64) + " was expected");
+    }
+
+    @Test
+    void unreachableRegistry() throws IOException {
+        String ref = "127.0.0.1:" + closedPort() + "/mine:1";
+        refused(run("--extension", ref), ExitCodes.INFRASTRUCTURE, "cannot pull " + ref);
+    }
+
+    @Test
+    void imageMissingFromTheRegistry() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", x -> {
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        server.start();
+        try {
+            String ref = "127.0.0.1:" + server.getAddress().getPort() + "/mine:1";
+            refused(run("--extension", ref), ExitCodes.INFRASTRUCTURE, "not found in the registry");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void registryPortInUse() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refused(run("--registry-port", Integer.toString(busy.getLocalPort())), ExitCodes.USAGE,
+                    "--registry-port " + busy.getLocalPort() + ": 127.0.0.1:" + busy.getLocalPort() + " is in use");
+        }
+    }
+
+    @Test
+    void cacheDirectoryNotWritable() throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        cache = file.resolve("cache");
+        refused(run(), ExitCodes.USAGE, "--cache-dir " + cache + " is not writable");
+    }
+
+    @Test
+    void dockerEngineUnavailableForTheContainerLane() throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dsysext.repoRoot=" + REPO, "dev.sysextharness.cli.Main", "run", "--lane", "container",
+                "--cache-dir", cache.toString(), "--report-dir", reports.toString());
+        pb.environment().put("DOCKER_HOST", "unix://" + tmp.resolve("no-engine.sock"));
+        pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the command ends").isTrue();
+        refused(new Outcome(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt"))),
+                ExitCodes.INFRASTRUCTURE, "container lane unavailable: no Docker engine: DOCKER_HOST=unix://");
+    }
+
+    @Test
+    void diskFullWhileBuildingAnImage() throws IOException {
+        assumeThat(System.getProperty("user.name")).as("mounting a small tmpfs needs root").isEqualTo("root");
+        cache = Files.createDirectories(tmp.resolve("small-cache"));
+        OwnedProcesses.run(List.of("mount", "-t", "tmpfs", "-o", "size=48m", "sysext-harness-test", cache.toString()), 30);
+        mounted.add(cache.toString());
+        Instant start = Instant.now();
+
+        Outcome o = cli("build", "--flavor", "debian-12", "--cache-dir", cache.toString());
+
+        refused(o, ExitCodes.INFRASTRUCTURE, "debian-12: reference image build failed");
+        assertThat(o.err()).contains("No space left on device");
+        try (Stream<Path> logs = Files.list(cache.resolve("reference"))) {
+            assertThat(logs.filter(p -> p.toString().endsWith(".failed.log")).toList()).as("the failed build's log is kept")
+                    .singleElement().satisfies(log -> assertThat(o.err()).contains(log.toString()));
+        }
+        System.err.printf("disk-full build refused after %d s%n", java.time.Duration.between(start, Instant.now()).toSeconds());
+    }
+}
