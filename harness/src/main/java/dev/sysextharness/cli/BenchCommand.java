@@ -174,7 +174,7 @@ final class BenchCommand implements Callable<Integer> {
     private RunReport run(Flavor flavor, Path dir, String name, String glob, boolean cold, int jobs, Progress progress)
             throws IOException {
         progress.step("scenarios " + glob + ": " + name);
-        RunReport r = stage(flavor, glob, cold, jobs).progress(progress).execute(name, dir.resolve(name));
+        RunReport r = stage(config, flavor, glob, cold, jobs).progress(progress).execute(name, dir.resolve(name));
         if (r.count("failed") + r.count("error") > 0) {
             throw new HarnessException("scenarios " + name + " did not pass; see " + r.dir().resolve("index.html"));
         }
@@ -187,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** A scenario stage: the bench's own selection, with the command's accelerator, cache and registry. */
-    ScenarioRun stage(Flavor flavor, String glob, boolean cold, int jobs) {
+    static ScenarioRun stage(RunConfiguration config, Flavor flavor, String glob, boolean cold, int jobs) {
         return new ScenarioRun(List.of(flavor)).configuration(config).cold(cold).jobs(jobs).scenarios(glob);
     }
 

@@ -49,9 +49,13 @@ final class BootCommand implements Callable<Integer> {
     @Mixin
     IsoOptions isoOptions;
 
+    RunConfiguration configuration() {
+        return common.configuration(List.of(flavorName));
+    }
+
     @Override
     public Integer call() throws Exception {
-        RunConfiguration config = common.configuration(List.of(flavorName));
+        RunConfiguration config = configuration();
         Workspace ws = config.checkedWorkspace();
         Flavor declared = ws.flavors().load(flavorName);
         isoOptions.check(List.of(declared));

@@ -26,9 +26,13 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    RunConfiguration configuration() {
+        return common.configuration(flavorNames);
+    }
+
     @Override
     public Integer call() {
-        RunConfiguration config = common.configuration(flavorNames);
+        RunConfiguration config = configuration();
         Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         HostTools.require(List.of("mmdebstrap", "mkfs.ext4", "sfdisk", "setpriv", "unshare"));

@@ -17,7 +17,7 @@ public final class ExitCodes {
      * What a run's cells add up to, counting every cell: 3 if any erred (the harness could not judge it), else 1 if any
      * failed, else 3 if none was judged at all (every cell skipped) unless {@code allowAllSkipped}, else 0.
      */
-    static int of(RunReport report, boolean allowAllSkipped) {
+    public static int of(RunReport report, boolean allowAllSkipped) {
         if (report.count("error") > 0) {
             return INFRASTRUCTURE;
         }

@@ -99,15 +99,24 @@ final class RunCommand implements Callable<Integer> {
         return home;
     }
 
+    RunConfiguration configuration() {
+        return common.configuration(flavorNames, registryOption);
+    }
+
+    /** The scenario run this command's options describe (lanes, selection, configuration), before anything starts. */
+    ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
+        return new ScenarioRun(flavors).configuration(config).lanes(Lane.parseAll(lane)).cold(cold).jobs(jobs)
+                .scenarios(scenarioGlob).allowAllSkipped(allowAllSkipped);
+    }
+
     @Override
     public Integer call() throws Exception {
         // Everything a user can get wrong is checked before anything is written or started.
-        RunConfiguration config = common.configuration(flavorNames, registryOption);
+        RunConfiguration config = configuration();
         List<Lane> lanes = Lane.parseAll(lane);
         Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
-        ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes).cold(cold).jobs(jobs).scenarios(scenarioGlob)
-                .allowAllSkipped(allowAllSkipped);
+        ScenarioRun run = scenarioRun(config, flavors);
         isoOptions.check(flavors);
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = (reportDir != null ? reportDir : ws.reportsDir()).resolve(runId).toAbsolutePath();

@@ -249,6 +249,18 @@ class BadInputIT {
     }
 
     @Test
+    void aRawFileInTheContainerLaneJudgesNothing() throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree/usr/lib/extension-release.d"));
+        Files.writeString(tree.resolve("extension-release.tools"), "ID=_any\n");
+        Path raw = tmp.resolve("tools.raw");
+        OwnedProcesses.run(List.of("mksquashfs", tmp.resolve("tree").toString(), raw.toString(), "-quiet", "-noappend"), 60);
+        refused(run("--lane", "container", "--extension", raw.toString()), ExitCodes.USAGE,
+                "no cell would be judged: all 1 selected cells would be skipped (first: "
+                        + "CertificationScenarios.yourExtensionInTheFlavorsUserspace on debian-12/container: your extension is a .raw"
+                        + " image file; this scenario ships an OCI image or a definition directory)");
+    }
+
+    @Test
     void isoThatIsNotAnIsoImage() throws IOException {
         Path iso = Files.writeString(tmp.resolve("kairos.iso"), "some text");
         refused(cli("boot", "--flavor", "kairos-fedora-40", "--iso", iso.toString(), "--cache-dir", cache.toString()),

@@ -8,6 +8,7 @@ import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
+import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +30,10 @@ class LaneAgreementIT {
 
     @Test
     void theContainerLaneAgreesWithTheVmLaneCellByCell() throws Exception {
-        List<String> names = Arrays.asList(System.getProperty("sysext.agreementFlavors", "debian-12,debian-13").split(","));
-        Workspace ws = Workspace.locate(null);
+        // selftest --flavor X,Y runs it on those; else on debian-12 and debian-13 (or -Dsysext.agreementFlavors)
+        String given = System.getProperty(RunConfiguration.FLAVORS, System.getProperty("sysext.agreementFlavors", "debian-12,debian-13"));
+        List<String> names = Arrays.asList(given.split(","));
+        Workspace ws = RunConfiguration.fromSystemProperties().workspace();
         List<Flavor> flavors = names.stream().map(String::strip).map(ws.flavors()::load).toList();
 
         RunReport report = new ScenarioRun(flavors).lanes(List.of(Lane.VM, Lane.CONTAINER)).cold(false)

@@ -3,11 +3,10 @@ package dev.sysextharness.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.Progress;
-import dev.sysextharness.host.Workspace;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
+import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +30,9 @@ class RestoreEquivalenceIT {
 
     @Test
     void everyScenarioPassesAndRestoredNodesBehaveLikeColdBootedOnes() throws Exception {
-        List<Flavor> flavors = List.of(Workspace.locate(null).flavors().load(Flavors.DEFAULT));
+        // selftest --flavor X runs it on X (the first one given); else on the default flavor
+        RunConfiguration config = RunConfiguration.fromSystemProperties();
+        List<Flavor> flavors = List.of(config.workspace().flavors().load(config.flavors().get(0)));
         Progress progress = Progress.to(System.err);
 
         RunReport restored = new ScenarioRun(flavors).cold(false).progress(progress)

@@ -1,0 +1,63 @@
+package dev.sysextharness.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysextharness.cli.ExitCodes;
+import dev.sysextharness.cli.Main;
+import dev.sysextharness.host.Workspace;
+import dev.sysextharness.report.RunReport;
+import dev.sysextharness.report.ScenarioResult;
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.scenario.ScenarioRun;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The exit code counts every cell. A cell that never ran — here because the run's session could not be made, as when
+ * an unknown accelerator reached it before this was a usage error — is an error in the report and the counts, with
+ * the cause; and a run in which every cell was skipped passes only when asked to.
+ */
+@Tag("host")
+class ExitCodeIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void cellsThatNeverRanAreErrorsWithTheirCause() throws Exception {
+        var flavors = List.of(Workspace.locate(null).flavors().load("debian-12"));
+        RunReport report = new ScenarioRun(flavors).scenarios("*idAnyMergesOnEveryHost")
+                .parameter(RunConfiguration.ACCEL, "quantum")
+                .execute("exit-codes", tmp.resolve("report"));
+
+        assertThat(report.results()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo("error");
+            assertThat(r.scenario()).isEqualTo("CompatibilityScenarios.idAnyMergesOnEveryHost");
+            assertThat(r.observed()).isEqualTo("debian-12: did not run: sysext.accel: expected auto, kvm or tcg, got 'quantum'");
+        });
+        assertThat(report.count("error")).isEqualTo(1);
+        assertThat(Files.readString(tmp.resolve("report/summary.json"))).contains("\"outcome\" : \"error\"");
+    }
+
+    @Test
+    void aRunWhoseCellsAreAllSkippedPassesOnlyWhenAllowed() {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = Main.execute("run", "--flavor", "debian-12", "--scenario", "*mutableWritesLandInTheRoutingDir*",
+                    "--allow-all-skipped", "--report-dir", tmp.resolve("reports").toString());
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(exit).as("output: %s", captured).isEqualTo(ExitCodes.OK);
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("0 passed, 0 failed, 0 error, 1 skipped");
+    }
+}
