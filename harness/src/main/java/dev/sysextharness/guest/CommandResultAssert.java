@@ -22,8 +22,12 @@ public final class CommandResultAssert extends AbstractAssert<CommandResultAsser
         return this;
     }
 
+    /** Exited with a non-zero status: a command that did not complete (timeout, lost shell: exit -1) is no evidence of failing. */
     public CommandResultAssert fails() {
         isNotNull();
+        if (actual.exitCode() < 0) {
+            failWithMessage("expected '%s' to fail but it did not complete (%s)", actual.command(), actual.stderr().strip());
+        }
         if (actual.exitCode() == 0) {
             failWithMessage("expected '%s' to fail but it exited 0; stdout: %s", actual.command(), actual.stdout().strip());
         }
