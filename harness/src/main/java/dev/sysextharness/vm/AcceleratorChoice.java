@@ -101,7 +101,7 @@ public final class AcceleratorChoice {
                 }
                 KvmProbe.Verdict v = probe.verdict(probeKernel, progress);
                 set(v.usable() ? Accelerator.KVM : Accelerator.TCG, (v.usable() ? "KVM works here: " : "KVM does not boot a kernel here: ")
-                        + v.reason() + (v.cached() ? " (verdict of " + v.decidedAt() + ")" : ""));
+                        + v.reason() + (v.cached() ? "; verdict of " + v.decidedAt() : ""));
             }
         }
     }
