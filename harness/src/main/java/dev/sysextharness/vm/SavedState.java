@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param frozenSha256 the frozen overlay's digest at save time; a restore refuses an overlay that changed since
  */
 public record SavedState(Path dir, String frozenSha256, String bootId) {
-    static final String VMSTATE = "vmstate.bin";
+    public static final String VMSTATE = "vmstate.bin";
     static final String FROZEN = "frozen.qcow2";
 
     public Path vmstate() {

@@ -65,6 +65,22 @@ class SavedStateTest {
         }
         assertThat(Files.exists(dir.resolve("second/cold-boot-before-save/serial.log"))).isTrue();
 
+        // A memory image QEMU cannot load (truncated): the restore fails, the state is discarded with one line giving
+        // the reason, and the node cold-boots and saves a fresh state instead of failing the cell.
+        SavedState fresh = states.find(key, new StringBuilder());
+        assertThat(fresh).isNotNull();
+        Path vmstate = fresh.dir().resolve(SavedState.VMSTATE);
+        try (var f = new java.io.RandomAccessFile(vmstate.toFile(), "rw")) {
+            f.setLength(4096);
+        }
+        java.util.List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Node third = launcher.evidenceDir(dir.resolve("third")).progress(progress::add).start()) {
+            assertThat(third.ready().systemState()).isIn("running", "degraded");
+        }
+        assertThat(progress).anyMatch(l -> l.startsWith(image.flavor().name() + ": restore failed: ")
+                && l.endsWith("; cold boot, then save the ready state"));
+        assertThat(dir.resolve("third/cold-boot-before-save/serial.log")).exists();
+
         // The base disk written after the save: the key itself changes, so the old state cannot even be found.
         Files.setLastModifiedTime(disk.disk(), FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1))).isNotEqualTo(key);

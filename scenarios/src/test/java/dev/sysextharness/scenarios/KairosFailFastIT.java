@@ -1,7 +1,9 @@
-package dev.sysextharness.cli;
+package dev.sysextharness.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.cli.ExitCodes;
+import dev.sysextharness.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -10,14 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Asking for a Kairos flavor whose ISO cannot be had stops before anything is built or booted, with one line and
- * the documented exit code. Only loopback is ever contacted: the ISO URL points at a closed port on 127.0.0.1.
+ * the documented exit code. Only loopback is ever contacted: the ISO URL points at a closed port on 127.0.0.1. (In
+ * the scenarios module: {@code run} plans its cells from the scenario classes before it looks for an ISO.)
  */
-class KairosFailFastTest {
+@Tag("host")
+class KairosFailFastIT {
     @TempDir
     Path cache;
 
