@@ -151,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
                 report.count("error"), report.count("skipped"));
         for (ScenarioResult r : report.results()) {
             if (r.outcome().equals("failed") || r.outcome().equals("error")) {
-                System.out.printf("%-6s %s [%s/%s]: %s; evidence: %s%n", r.outcome(), r.scenario(), r.flavor(), r.lane(), r.observed(),
+                System.out.printf("%-6s %s [%s/%s]: %s; evidence: %s%n", r.outcome(), r.scenario(), r.flavor(), r.lane(), r.headline(),
                         r.evidence());
             }
         }

@@ -20,7 +20,6 @@ import com.github.dockerjava.api.model.Capability;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
-import org.testcontainers.utility.MountableFile;
 
 /**
  * A container of a flavor's own userspace in which systemd-sysext merges: the container lane's {@link Guest}.
@@ -199,12 +198,10 @@ public final class ContainerGuest implements Guest {
             }
             CommandResult r = shell.exec(command, recordedAs, timeout);
             transcript.record(r);
-            if (r.exitCode() == -1) {
+            if (!r.completed()) {
                 shell.close();
-                throw new HarnessException("'" + recordedAs + "' in the container of " + image + ": " + r.stderr().strip()
-                        .lines().reduce((x, y) -> y).orElse("no exit status") + "; see " + transcript.file());
             }
-            return r;
+            return r.requireCompleted(flavor.name(), transcript.file());
         } catch (IOException | RuntimeException e) {
             if (e instanceof HarnessException h) {
                 throw h;
@@ -242,7 +239,13 @@ public final class ContainerGuest implements Guest {
         // Docker's archive API writes to the container's root file system and does not see the binds made inside
         // the container (/var/lib/extensions is one): stage the tree there, then copy it from inside.
         String staging = "/var/tmp/sysext-harness-copy-in";
-        container.copyFileToContainer(MountableFile.forHostPath(hostDir), staging);
+        // our own tar, not Testcontainers' MountableFile: that one drops symlinks (an author's tool-link -> tool vanished)
+        try (java.io.InputStream tar = TreeTar.of(hostDir, "sysext-harness-copy-in")) {
+            container.getDockerClient().copyArchiveToContainerCmd(container.getContainerId()).withRemotePath("/var/tmp")
+                    .withTarInputStream(tar).exec();
+        } catch (IOException e) {
+            throw new HarnessException("cannot copy " + hostDir + " into the container of " + image + ": " + e.getMessage(), e);
+        }
         transcript.note("# harness: copied " + hostDir + " into the container at " + staging);
         sudoOk("mkdir -p " + containerPath + " && cp -a " + staging + "/. " + containerPath + "/ && rm -rf " + staging);
     }

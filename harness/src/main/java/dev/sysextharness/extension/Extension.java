@@ -28,6 +28,19 @@ public record Extension(ExtensionDefinition definition, Path rootfs) {
         return files;
     }
 
+    /** The file beside rootfs/ listing what the image's whiteouts removed (made from an author's image). */
+    public static final String WHITEOUTS = "whiteouts.txt";
+
+    /** Paths (relative) the image's whiteouts removed and no upper layer put back: they must not appear on a node. */
+    public java.util.List<String> whitedOut() {
+        Path file = rootfs.resolveSibling(WHITEOUTS);
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : java.util.List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     /** The sysext image name: /var/lib/extensions/&lt;this&gt;. */
     public String extensionName() {
         return definition.extensionName();

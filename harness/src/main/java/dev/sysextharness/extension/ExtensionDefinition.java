@@ -16,6 +16,9 @@ import java.util.Map;
  * @param noRelease       true for an extension that deliberately ships no extension-release at all
  * @param raw             a squashfs image to ship as it is, as /var/lib/extensions/&lt;extensionName&gt;.raw, instead
  *                        of an OCI image built from rootfs/ (which then holds the image's content, for the oracle)
+ * @param image           the author's OCI image this definition was made from ({@code run --extension IMAGE}): its
+ *                        manifest and blobs as pulled, pushed to the run's registry byte for byte instead of an
+ *                        image built from rootfs/ (which then holds the flattened content, for the oracle)
  */
 public record ExtensionDefinition(
         @JsonProperty(required = true) String name,
@@ -24,7 +27,8 @@ public record ExtensionDefinition(
         String releaseFile,
         String releaseFileName,
         boolean noRelease,
-        String raw) {
+        String raw,
+        SourceImage image) {
 
     public ExtensionDefinition {
         if (name == null || !name.matches("[a-z0-9][a-z0-9._-]*")) {
@@ -58,6 +62,14 @@ public record ExtensionDefinition(
         if (releaseFileName == null) {
             releaseFileName = extensionName;
         }
+    }
+
+    /**
+     * An author's image as pulled: {@code ref} as given, the manifest's {@code digest} and {@code mediaType}, and {@code dir}
+     * holding manifest.json and blobs/&lt;digest&gt; (config and layers, untouched).
+     */
+    public record SourceImage(@JsonProperty(required = true) String ref, @JsonProperty(required = true) String digest,
+                              @JsonProperty(required = true) String mediaType, @JsonProperty(required = true) String dir) {
     }
 
     /** Where the release file goes inside the image, or null when the extension deliberately has none. */

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 /**
  * An author's extension given as an OCI image reference ({@code run --extension HOST[:PORT]/REPO[:TAG]}): pulled over
  * the registry's plain-HTTP v2 API, flattened as the offline installer does (layers in order, whiteouts applied),
- * and written out as a definition directory — extension.yaml carrying the image's own extension-release text, and
- * rootfs/ — so that it is certified exactly like a directory, by the same scenarios and the same oracle.
+ * and written out as a definition directory — extension.yaml carrying the image's own extension-release text and the
+ * pulled image itself, rootfs/ with the flattened content, whiteouts.txt with what its whiteouts removed — so that the
+ * oracle reads it like a directory while nodes receive the author's image byte for byte.
  */
 public final class ImageExtension {
     /** Registry host (with a dot or a port, or localhost, as Docker tells a host from a path), repository, tag or digest. */
@@ -44,10 +45,11 @@ public final class ImageExtension {
         Path home = workDir.resolve(name);
         try {
             LayerFlattener.deleteTree(workDir);
-            List<RegistryClient.Layer> layers = new RegistryClient("http://" + m.group("host"))
-                    .pullLayers(repo, version, Files.createDirectories(pulled.resolve("layers")));
-            LayerFlattener.apply(layers, home.resolve("rootfs"));
-            TreeDefinition.write(home, name, "image " + ref, null, null);
+            RegistryClient.PulledImage image = new RegistryClient("http://" + m.group("host")).pullImage(repo, version, pulled);
+            java.util.SortedSet<String> whitedOut = LayerFlattener.apply(image.layers(), home.resolve("rootfs"));
+            TreeDefinition.write(home, name, "image " + ref, null, null,
+                    new ExtensionDefinition.SourceImage(ref, image.digest(), image.mediaType(), pulled.toAbsolutePath().toString()));
+            Files.write(home.resolve(Extension.WHITEOUTS), whitedOut);
         } catch (IOException e) {
             throw new HarnessException("cannot pull " + ref + " into " + workDir + ": " + e.getMessage(), e);
         }

@@ -32,14 +32,21 @@ public final class LayerFlattener {
     private LayerFlattener() {
     }
 
-    public static void apply(List<RegistryClient.Layer> layers, Path target) throws IOException {
+    /**
+     * Applies the layers, bottom first; returns the paths (relative, files and symlinks) that a whiteout removed and no
+     * upper layer put back: what the image says must not be there.
+     */
+    public static java.util.SortedSet<String> apply(List<RegistryClient.Layer> layers, Path target) throws IOException {
         Files.createDirectories(target);
+        java.util.SortedSet<String> whitedOut = new java.util.TreeSet<>();
         for (RegistryClient.Layer layer : layers) {
-            applyLayer(() -> {
+            whitedOut.addAll(applyLayer(() -> {
                 InputStream raw = new BufferedInputStream(Files.newInputStream(layer.file()));
                 return layer.gzipped() ? new GzipCompressorInputStream(raw) : raw;
-            }, target, layer.digest());
+            }, target, layer.digest()));
         }
+        whitedOut.removeIf(p -> Files.exists(target.resolve(p), LinkOption.NOFOLLOW_LINKS));
+        return whitedOut;
     }
 
     /** Opens a layer's (uncompressed) tar stream; a layer is read twice. */
@@ -52,16 +59,20 @@ public final class LayerFlattener {
      * Whiteouts hide what the layers <em>below</em> put there, never the layer's own entries: the first pass
      * applies them to the target as it stands, the second extracts the layer's files.
      */
-    static void applyLayer(TarSource source, Path target, String name) throws IOException {
+    static List<String> applyLayer(TarSource source, Path target, String name) throws IOException {
         Path root = target.toAbsolutePath().normalize();
+        List<String> removed = new ArrayList<>();
         try (TarArchiveInputStream tar = new TarArchiveInputStream(source.open())) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 Path dest = inside(root, e.getName(), name);
                 String base = dest.getFileName() == null ? "" : dest.getFileName().toString();
                 if (base.equals(OPAQUE)) {
+                    removed.addAll(leaves(root, dest.getParent(), false));
                     emptyDirectory(dest.getParent());
                 } else if (base.startsWith(WHITEOUT)) {
-                    deleteTree(dest.resolveSibling(base.substring(WHITEOUT.length())));
+                    Path gone = dest.resolveSibling(base.substring(WHITEOUT.length()));
+                    removed.addAll(leaves(root, gone, true));
+                    deleteTree(gone);
                 }
             }
         }
@@ -103,6 +114,18 @@ public final class LayerFlattener {
         }
         for (TarArchiveEntry d : dirs) {
             attributes(inside(root, d.getName(), name), d, asRoot); // after the files, so their times stick
+        }
+        return removed;
+    }
+
+    /** The files and symlinks at or below {@code p} (relative to {@code root}); {@code self}: p itself counts. */
+    private static List<String> leaves(Path root, Path p, boolean self) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (var walk = Files.walk(p)) {
+            return walk.filter(x -> (self || !x.equals(p)) && !Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS))
+                    .map(x -> root.relativize(x).toString()).toList();
         }
     }
 

@@ -38,6 +38,94 @@ public final class RegistryClient {
         }
     }
 
+    /** An image as pulled: the manifest's exact bytes, its digest and media type, and every blob it names, in {@code dir}. */
+    public record PulledImage(byte[] manifest, String digest, String mediaType, List<String> blobs, List<Layer> layers, Path dir) {
+        public Path blob(String digest) {
+            return dir.resolve("blobs").resolve(digest.replace(':', '-'));
+        }
+    }
+
+    /**
+     * Pulls {@code repository:reference} whole — manifest, config and layers — into {@code dir}: manifest.json (its bytes
+     * as served) and blobs/. A multi-platform index is refused: certification needs the one image a node would run.
+     */
+    public PulledImage pullImage(String repository, String reference, Path dir) throws IOException {
+        byte[] bytes = get("/v2/" + repository + "/manifests/" + reference, repository + ":" + reference);
+        JsonNode manifest = ConfigFiles.json().readTree(bytes);
+        String mediaType = manifest.path("mediaType").asText("application/vnd.oci.image.manifest.v1+json");
+        if (manifest.has("manifests")) {
+            throw new HarnessException("image " + repository + ":" + reference + " at " + baseUrl + " is a multi-platform index;"
+                    + " give the digest of its linux/amd64 manifest instead");
+        }
+        Files.createDirectories(dir.resolve("blobs"));
+        Files.write(dir.resolve("manifest.json"), bytes);
+        List<String> blobs = new ArrayList<>();
+        String config = manifest.path("config").path("digest").asText();
+        if (!config.isEmpty()) {
+            blobs.add(config);
+        }
+        List<Layer> layers = new ArrayList<>();
+        for (JsonNode l : manifest.path("layers")) {
+            blobs.add(l.path("digest").asText());
+        }
+        PulledImage image = new PulledImage(bytes, sha256(bytes), mediaType, blobs, layers, dir);
+        for (String b : blobs) {
+            fetchBlob(repository, b, image.blob(b));
+        }
+        for (JsonNode l : manifest.path("layers")) {
+            String d = l.path("digest").asText();
+            layers.add(new Layer(d, l.path("mediaType").asText(), image.blob(d)));
+        }
+        if (layers.isEmpty()) {
+            throw new HarnessException("image " + repository + ":" + reference + " at " + baseUrl + " has no layers in its manifest"
+                    + " (media type " + mediaType + ")");
+        }
+        return image;
+    }
+
+    /**
+     * Pushes an image as pulled — the same blobs and the very manifest bytes — to {@code repository:tag} here; returns
+     * the manifest digest the registry reports, which is the author's when nothing was changed on the way.
+     */
+    public String pushImage(String repository, String tag, Path dir, String mediaType, List<String> blobs) throws IOException {
+        try {
+            for (String digest : blobs) {
+                Path file = dir.resolve("blobs").resolve(digest.replace(':', '-'));
+                HttpResponse<Void> start = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + repository + "/blobs/uploads/"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+                String location = start.headers().firstValue("Location").orElse(null);
+                if (start.statusCode() != 202 || location == null) {
+                    throw new HarnessException("registry " + baseUrl + " answered " + start.statusCode() + " to a blob upload for " + repository);
+                }
+                URI put = URI.create(baseUrl).resolve(location);
+                put = URI.create(put + (put.getQuery() == null ? "?" : "&") + "digest=" + digest);
+                HttpResponse<Void> done = http.send(HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.discarding());
+                if (done.statusCode() != 201) {
+                    throw new HarnessException("registry " + baseUrl + " answered " + done.statusCode() + " to blob " + digest);
+                }
+            }
+            HttpResponse<Void> m = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + repository + "/manifests/" + tag))
+                    .header("Content-Type", mediaType).PUT(HttpRequest.BodyPublishers.ofFile(dir.resolve("manifest.json")))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+            if (m.statusCode() != 201) {
+                throw new HarnessException("registry " + baseUrl + " answered " + m.statusCode() + " to the manifest of " + repository + ":" + tag);
+            }
+            return m.headers().firstValue("Docker-Content-Digest").orElse(sha256(Files.readAllBytes(dir.resolve("manifest.json"))));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Downloads the layers of {@code repository:tag} into {@code dir}, bottom layer first. */
     public List<Layer> pullLayers(String repository, String tag, Path dir) throws IOException {
         JsonNode manifest = ConfigFiles.json().readTree(get("/v2/" + repository + "/manifests/" + tag, repository + ":" + tag));

@@ -26,6 +26,12 @@ final class TreeDefinition {
      * @param raw       the .raw file to ship as it is, or null
      */
     static void write(Path home, String name, String source, String imageName, Path raw) throws IOException {
+        write(home, name, source, imageName, raw, null);
+    }
+
+    /** @param image the author's image as pulled, to push as it is, or null */
+    static void write(Path home, String name, String source, String imageName, Path raw, ExtensionDefinition.SourceImage image)
+            throws IOException {
         Path rootfs = home.resolve("rootfs");
         Map<String, Object> yaml = new LinkedHashMap<>();
         yaml.put("name", name);
@@ -46,6 +52,9 @@ final class TreeDefinition {
         }
         if (raw != null) {
             yaml.put("raw", raw.toAbsolutePath().toString());
+        }
+        if (image != null) {
+            yaml.put("image", Map.of("ref", image.ref(), "digest", image.digest(), "mediaType", image.mediaType(), "dir", image.dir()));
         }
         Files.writeString(home.resolve("extension.yaml"), new YAMLMapper().writeValueAsString(yaml));
         try {

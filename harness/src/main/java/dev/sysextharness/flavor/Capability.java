@@ -18,12 +18,36 @@ public enum Capability {
             "systemd PR #24263 (released in 252); src/shared/extension-util.c"),
     IMAGE_POLICY(254, "--image-policy= exists; Kairos's root=verity+absent:usr=verity+absent refuses an unprotected squashfs",
             "man systemd-sysext: --image-policy= 'Added in version 254'; kairos-init 99_sysext.yaml"),
-    OS_RELEASE_FAILS_MERGE(254, "an extension shipping usr/lib/os-release makes the whole merge fail (checked at discovery)",
-            "systemd PR #27044 (released in 254); TEST-50 'app-reject': merge fails, nothing is merged"),
-    BROKEN_IMAGE_FAILS_REFRESH(248, "an unreadable .raw next to good extensions fails the whole refresh: nothing merges",
+    OS_RELEASE_FAILS_MERGE(254, "an extension shipping usr/lib/os-release makes the whole refresh fail (checked at discovery:"
+            + " exit 1, 'Failed to read metadata for image NAME: No medium found'); before, the merge is refused with exit 0"
+            + " ('Extension image contains /usr/lib/os-release file, which is not allowed …, refusing.'); nothing merges either way",
+            "systemd PR #27044 (released in 254); TEST-50 'app-reject'; measured here on a directory extension beside a good one",
+            "252.39 (exit 0, refused) 254.26 257.13 262.1 (exit 1)"),
+    BROKEN_IMAGE_FAILS_REFRESH(248, "an image whose metadata cannot be read — an unreadable .raw, or a .raw without an"
+            + " extension-release file for its image name — fails the whole refresh: exit 1, 'Failed to read metadata for image"
+            + " NAME: Package not installed' (unreadable) or '…: No medium found' (no release for its name); nothing merges",
             "systemd issue #32965 (252: 'Failed to read metadata for image'), closed as a duplicate of the still open"
                     + " #32762 (seen on 256~rc1: 'If one image fails to mount, then no extension is merged'); the fix,"
-                    + " PR #32967 'sysext: ignore invalid image files', was never merged"),
+                    + " PR #32967 'sysext: ignore invalid image files', was never merged",
+            "252.39 254.26 257.13 262.1"),
+    POLICY_REFUSAL_FAILS_REFRESH(257, "an image the --image-policy refuses ('PATH: Image does not match image policy.') fails"
+            + " the refresh: exit 1 and 'Failed to merge hierarchies'; before, the refresh exits 0 having merged nothing",
+            "measured here: a plain squashfs beside a good directory extension under Kairos's verity policy; 255 and 256"
+                    + " were not measured, so the row starts at the first release seen failing (kairos#4988)",
+            "254.26 (exit 0, nothing merged) 257.13 262.1 (exit 1)"),
+    IMAGE_NAME_STRIPS_CLASS_SUFFIX(257, "a NAME.sysext.raw image is named NAME; before, it is named NAME.sysext and needs"
+            + " extension-release.NAME.sysext (version suffixes such as NAME_1.2.raw are never stripped)",
+            "measured here with systemd-sysext list: b.sysext.raw is 'b.sysext' on 252.39 and 254.26, 'b' on 257.13 and 262.1;"
+                    + " c_1.2.raw is 'c_1.2' on all four (src/shared/discover-image.c extract_image_basename(); 255 and 256"
+                    + " not measured)",
+            "252.39 254.26 257.13 262.1"),
+    USING_LINE_NAMES_RAW_FILES(257, "'Using extensions' names a .raw image by its file name ('keep.raw'); before, by its image"
+            + " name ('keep')", "measured here", "252.39 254.26 257.13 262.1"),
+    NO_SUITABLE_SAYS_IMAGES(254, "when every image is ignored the log says 'No suitable extensions found (N ignored due to"
+            + " incompatible image(s)).'; 252 says '… incompatible version).'", "measured here", "252.39 254.26 257.13 262.1"),
+    STATUS_EMPTY_AS_EMPTY_LIST(262, "status shows a hierarchy with nothing merged as [] in JSON and '-' in text; before, as"
+            + " \"none\" in both", "measured here; 258 to 261 not measured, so the row starts at the first release seen",
+            "257.13 ('none') 262.1 ([] and '-')"),
     MUTABLE(256, "--mutable= and /var/lib/extensions.mutable: writes to a merged hierarchy land there",
             "man systemd-sysext: --mutable= 'Added in version 256'; PR #31000; TEST-50 mutable cases"),
     NESTED_MOUNTS(257, "mounts below a hierarchy are carried into and out of the overlay",
@@ -33,24 +57,44 @@ public enum Capability {
                     + " 257.13 source (Debian trixie's systemd_257.13.orig.tar.gz, src/shared/extension-util.c) matches"
                     + " ID_LIKE; the first 257.x carrying it is not known here, so 257.13 is the earliest assumed",
             new SystemdVersion(257, 13)),
-    REFRESH_SKIPS_UNCHANGED(260, "refresh does nothing when no extension changed, unless --always-refresh=yes",
-            "systemd issue #41523 ('worked as expected in systemd-259'); PR #39980");
+    REFRESH_SKIPS_UNCHANGED(260, "refresh does nothing when no extension changed, unless --always-refresh=yes ('Skipping"
+            + " extension refresh because no change was found'); before, it unmerges and merges again",
+            "systemd issue #41523 ('worked as expected in systemd-259'); PR #39980",
+            "252.39 254.26 257.13 (re-merge) 262.1 (skipped)");
 
     private final int since;
     private final String behaviour;
     private final String source;
     private final SystemdVersion backport;
+    private final String measured;
 
     Capability(int since, String behaviour, String source) {
-        this(since, behaviour, source, null);
+        this(since, behaviour, source, null, "");
     }
 
-    /** @param backport the earliest stable point release of an older major known to carry the behaviour */
+    Capability(int since, String behaviour, String source, String measured) {
+        this(since, behaviour, source, null, measured);
+    }
+
     Capability(int since, String behaviour, String source, SystemdVersion backport) {
+        this(since, behaviour, source, backport, "");
+    }
+
+    /**
+     * @param backport the earliest stable point release of an older major known to carry the behaviour
+     * @param measured the point releases on which the reference flavors showed it (empty: taken from the source alone)
+     */
+    Capability(int since, String behaviour, String source, SystemdVersion backport, String measured) {
         this.since = since;
         this.behaviour = behaviour;
         this.source = source;
         this.backport = backport;
+        this.measured = measured;
+    }
+
+    /** The point releases of the reference flavors on which the row was measured, empty when it rests on its source. */
+    public String measured() {
+        return measured;
     }
 
     public int since() {

@@ -134,7 +134,9 @@ public final class Node implements Guest {
             }
             CommandResult r = call.on(ssh);
             transcript.record(r);
-            return r;
+            return r.requireCompleted(flavor.name(), transcript.file()); // the session already closed that shell
+        } catch (HarnessException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             transcript.note("$ " + recordedAs + "\n# harness: SSH failed: " + e.getMessage() + "\n");
             throw new HarnessException(flavor.name() + ": SSH to the node failed running '" + recordedAs + "': " + e.getMessage()
@@ -174,6 +176,7 @@ public final class Node implements Guest {
         ready = r.ready();
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
         reboots++;
+        transcript.observe("rebooted: boot_id " + before + " -> " + proof.after());
         transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
                 + String.format(" in %.1f s (SSH %.1f s, ready %.1f s after the request)", proof.took().toMillis() / 1000.0,
                         ready.sshAfter().toMillis() / 1000.0, ready.readyAfter().toMillis() / 1000.0));

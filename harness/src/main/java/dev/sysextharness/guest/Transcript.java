@@ -13,6 +13,8 @@ import java.util.List;
 public final class Transcript {
     private final Path file;
     private final List<CommandResult> entries = new ArrayList<>();
+    private final List<String> observations = new ArrayList<>();
+    private final List<String> predicted = new ArrayList<>();
 
     public Transcript(Path file) {
         this.file = file;
@@ -51,6 +53,33 @@ public final class Transcript {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write transcript " + file, e);
         }
+    }
+
+    /**
+     * A fact the harness saw that bears on the cell's verdict (a service's exit status, what status said was merged, a
+     * reboot's boot_ids): the report's "observed" column is these, in order. A fact equal to the one before is kept once.
+     */
+    public synchronized void observe(String fact) {
+        if (observations.isEmpty() || !observations.get(observations.size() - 1).equals(fact)) {
+            observations.add(fact);
+            note("# observed: " + fact);
+        }
+    }
+
+    public synchronized List<String> observations() {
+        return List.copyOf(observations);
+    }
+
+    /**
+     * A line (a regular expression) or a failed unit ("unit:NAME") the oracle predicted for this cell: the badness scan
+     * after the cell does not count it against the cell.
+     */
+    public synchronized void predicted(String patternOrUnit) {
+        predicted.add(patternOrUnit);
+    }
+
+    public synchronized List<String> predicted() {
+        return List.copyOf(predicted);
     }
 
     public synchronized List<CommandResult> entries() {

@@ -8,7 +8,8 @@ import java.util.List;
 /** index.html: a scenario × (flavor, lane) matrix, each cell linking to its evidence, and a details section per cell. */
 final class MatrixPage {
     private static final List<String> EVIDENCE_FILES = List.of("failure.txt", "transcript.txt", "serial.log", "container.txt",
-            "journal-sysext.txt", "sysext-status.json", "command-line.txt", "result.json");
+            "journal-sysext.txt", "sysext-status.json", "badness.txt", "files-expected.txt", "files-observed.txt", "command-line.txt",
+            "result.json");
 
     private final RunReport report;
 

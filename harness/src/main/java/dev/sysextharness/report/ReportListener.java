@@ -94,7 +94,7 @@ public final class ReportListener implements TestExecutionListener {
         report.add(r);
         progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
                 + String.format("%.1f s", r.durationMs() / 1000.0)
-                + (r.outcome().equals("passed") ? "" : ": " + r.observed())
+                + (r.outcome().equals("passed") ? "" : ": " + r.headline())
                 + (r.outcome().equals("failed") || r.outcome().equals("error") ? "; evidence: " + r.evidence() : ""));
     }
 

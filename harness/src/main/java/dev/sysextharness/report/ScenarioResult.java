@@ -6,4 +6,12 @@ package dev.sysextharness.report;
  */
 public record ScenarioResult(String flavor, String lane, String scenario, String outcome, String expected, String observed,
                              long durationMs, String evidence, int reboots, String start) {
+    /** Between a failure's cause and the facts the cell saw before it, in {@link #observed()}. */
+    public static final String SEEN = " | seen: ";
+
+    /** The observation without the facts seen before a failure: the one line a progress or summary line shows. */
+    public String headline() {
+        int cut = observed.indexOf(SEEN);
+        return cut < 0 ? observed : observed.substring(0, cut);
+    }
 }

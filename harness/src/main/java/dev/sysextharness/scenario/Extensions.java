@@ -38,14 +38,40 @@ public final class Extensions {
         this.progress = progress;
     }
 
-    /** The extension's image in the registry, building and pushing it on first use. */
+    /**
+     * The extension's image in the registry, pushed on first use: an author's image as pulled, byte for byte (the same
+     * manifest digest, its layers and whiteouts untouched, for the flavor's own unpacker to process), or else an image
+     * built from the definition with jib-core.
+     */
     public PublishedExtension published(String name) {
         return published.computeIfAbsent(name, n -> {
             var ext = definition(n);
             String hostRef = registry.hostAddress() + "/" + ext.name() + ":" + TAG;
-            String digest = builder.push(ext, hostRef);
+            var source = ext.definition().image();
+            String digest;
+            if (source != null) {
+                try {
+                    Path dir = Path.of(source.dir());
+                    List<String> blobs = new java.util.ArrayList<>();
+                    var manifest = dev.sysextharness.flavor.ConfigFiles.json().readTree(dir.resolve("manifest.json").toFile());
+                    if (manifest.path("config").has("digest")) {
+                        blobs.add(manifest.path("config").path("digest").asText());
+                    }
+                    manifest.path("layers").forEach(l -> blobs.add(l.path("digest").asText()));
+                    digest = new RegistryClient(registry.baseUrl()).pushImage(ext.name(), TAG, dir, source.mediaType(), blobs);
+                } catch (IOException e) {
+                    throw new HarnessException("cannot copy " + source.ref() + " into the run's registry: " + e.getMessage(), e);
+                }
+                if (!digest.equals(source.digest())) {
+                    throw new HarnessException("copying " + source.ref() + " into the run's registry changed its manifest digest from "
+                            + source.digest() + " to " + digest);
+                }
+                progress.step("published your image " + source.ref() + " as it is, as " + hostRef + " (" + digest + ")");
+            } else {
+                digest = builder.push(ext, hostRef);
+                progress.step("published extension " + n + " as " + hostRef + " (" + digest + ")");
+            }
             String guestRef = GuestForward.REGISTRY_ADDRESS + ":" + GuestForward.REGISTRY_PORT + "/" + ext.name() + ":" + TAG;
-            progress.step("published extension " + n + " as " + hostRef + " (" + digest + ")");
             return new PublishedExtension(ext.name(), ext.extensionName(), guestRef, hostRef, digest);
         });
     }

@@ -5,6 +5,7 @@ import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.report.Outcome;
+import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.sysext.Sysext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
@@ -55,6 +57,11 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
     /** Whether the guest can still answer for evidence (a VM that ended cannot). */
     boolean answers(G guest) {
         return true;
+    }
+
+    /** What is wrong with the guest after the cell that its oracle did not predict (see {@link dev.sysextharness.guest.Badness}). */
+    List<String> badness(G guest) {
+        return List.of();
     }
 
     /** After the guest has ended. */
@@ -101,10 +108,20 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         G guest = store(c).remove(guestType, guestType);
         Path dir = evidenceDir(c);
         Files.createDirectories(dir);
+        AssertionError badness = null;
         if (guest != null) {
             try {
                 if (answers(guest)) {
                     captureEvidence(guest, dir);
+                    List<String> bad = badness(guest);
+                    if (!bad.isEmpty()) {
+                        Files.write(dir.resolve("badness.txt"), bad);
+                        if (failure == null) {
+                            badness = new AssertionError(flavorName + ": the node shows what the oracle did not predict: " + bad.get(0)
+                                    + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : "") + "; see " + dir.resolve("badness.txt"));
+                            failure = badness;
+                        }
+                    }
                 }
             } finally {
                 guest.close();
@@ -112,7 +129,11 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
             ended(guest, Outcome.of(failure), dir);
         }
         Duration took = Duration.between(store(c).get("start", Instant.class), Instant.now());
-        record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? 0 : reboots(guest));
+        record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? 0 : reboots(guest),
+                guest == null ? List.of() : guest.transcript().observations());
+        if (badness != null) {
+            throw badness; // the scenario passed, but the cell did not
+        }
     }
 
     /** sysext state with the flavor's hierarchies and what the service logged; evidence, never a verdict. */
@@ -127,8 +148,8 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
     }
 
     /** Publishes the cell's result (report entry, result.json). */
-    private void record(ExtensionContext c, Path dir, Duration took, Throwable failure, String startedBy, int reboots)
-            throws IOException {
+    private void record(ExtensionContext c, Path dir, Duration took, Throwable failure, String startedBy, int reboots,
+            List<String> observations) throws IOException {
         Expectation expectation = store(c).get(Expectation.class, Expectation.class);
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("flavor", flavorName);
@@ -136,7 +157,10 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         entry.put("scenario", scenarioName(c));
         entry.put("outcome", Outcome.of(failure).label());
         entry.put("expected", expectation == null || expectation.isEmpty() ? "(not declared)" : expectation.text());
-        entry.put("observed", failure == null ? "as expected" : leadingWithFlavor(Outcome.firstLine(failure)));
+        // what was seen, fact by fact; a failure leads with its cause (which says what was expected and what was seen)
+        String seen = String.join("; ", observations);
+        entry.put("observed", failure == null ? (seen.isEmpty() ? "no observation was recorded" : seen)
+                : leadingWithFlavor(Outcome.firstLine(failure)) + (seen.isEmpty() ? "" : ScenarioResult.SEEN + seen));
         entry.put("durationMs", Long.toString(took.toMillis()));
         entry.put("evidence", dir.toString());
         entry.put("start", startedBy);

@@ -52,6 +52,11 @@ final class NodeProvider extends GuestProvider<Node> {
     }
 
     @Override
+    List<String> badness(Node node) {
+        return dev.sysextharness.guest.Badness.scan(node);
+    }
+
+    @Override
     boolean answers(Node node) {
         return node.vm().isAlive();
     }

@@ -17,6 +17,7 @@ public final class DirectoryExtension {
     private String releaseFileName;
     private boolean strictFalseXattr;
     private final Map<String, String> files = new LinkedHashMap<>();
+    private String rawFile;
 
     private DirectoryExtension(String name) {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
@@ -56,6 +57,18 @@ public final class DirectoryExtension {
         return this;
     }
 
+    /**
+     * Ship it as a plain squashfs image file named {@code fileName} (NAME.raw, NAME.sysext.raw, NAME_1.2.raw …) in the
+     * search directory instead of as a directory: built in the guest with mksquashfs (VM lane: a .raw needs a loop device).
+     */
+    public DirectoryExtension asSquashfs(String fileName) {
+        if (!fileName.endsWith(".raw") || fileName.contains("/") || fileName.contains("'")) {
+            throw new IllegalArgumentException("not an image file name NAME.raw: " + fileName);
+        }
+        this.rawFile = fileName;
+        return this;
+    }
+
     /** /var/lib/extensions (default), /run/extensions or /etc/extensions. */
     public DirectoryExtension in(String dir) {
         this.searchDir = dir;
@@ -67,7 +80,15 @@ public final class DirectoryExtension {
     }
 
     public String path() {
-        return searchDir + "/" + name;
+        return searchDir + "/" + (rawFile != null ? rawFile : name);
+    }
+
+    /** This extension as the service-level oracle sees it, before it is placed. */
+    public MergeOracle.Image asImage() {
+        return new MergeOracle.Image(searchDir, rawFile != null ? rawFile : name,
+                rawFile != null ? MergeOracle.Kind.SQUASHFS_RAW : MergeOracle.Kind.DIRECTORY, release == null ? null : releaseFileName,
+                release == null ? null : Compatibility.parseRelease(release), strictFalseXattr, files.containsKey("usr/lib/os-release"),
+                paths());
     }
 
     /** Relative paths of everything the extension ships, including its release file. */
@@ -81,7 +102,9 @@ public final class DirectoryExtension {
 
     /** The root shell script that writes it. */
     String script() {
-        StringBuilder sb = new StringBuilder("set -e; d=").append(path()).append("; rm -rf \"$d\"; mkdir -p \"$d\"");
+        // a squashfs is built from the same tree in a scratch directory, then the tree goes
+        String tree = rawFile == null ? path() : "/var/tmp/sysext-harness-tree/" + name;
+        StringBuilder sb = new StringBuilder("set -e; d=").append(tree).append("; rm -rf \"$d\"; mkdir -p \"$d\"");
         for (var f : files.entrySet()) {
             sb.append("; mkdir -p \"$d/$(dirname ").append(f.getKey()).append(")\"")
                     .append("; printf '%s' ").append(quote(f.getValue())).append(" > \"$d/").append(f.getKey()).append('"');
@@ -96,6 +119,10 @@ public final class DirectoryExtension {
             if (strictFalseXattr) {
                 sb.append("; setfattr -n user.extension-release.strict -v false \"").append(rel).append('"');
             }
+        }
+        if (rawFile != null) {
+            sb.append("; mkdir -p ").append(searchDir).append("; mksquashfs \"$d\" ").append(path())
+                    .append(" -quiet -noappend -all-root >/dev/null; rm -rf \"$d\"");
         }
         return sb.toString();
     }

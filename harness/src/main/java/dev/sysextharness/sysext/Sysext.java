@@ -81,17 +81,23 @@ public final class Sysext {
 
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
     public CommandResult refresh() {
-        return node.sudo(service.restart());
+        return observed("service restart", node.sudo(service.restart()));
     }
 
     /** Refreshes through the service's ExecReload (the drop-in's refresh, without unmerging first). */
     public CommandResult reload() {
-        return node.sudo(service.reload());
+        return observed("service reload", node.sudo(service.reload()));
     }
 
     /** Unmerges through the service (ExecStop=systemd-sysext unmerge, with the drop-in's hierarchies). */
     public CommandResult stopService() {
-        return node.sudo(service.stop());
+        return observed("service stop", node.sudo(service.stop()));
+    }
+
+    /** Records how an action on the service or the tool ended, as a fact of the cell. */
+    private CommandResult observed(String what, CommandResult r) {
+        node.transcript().observe(what + ": exit " + r.exitCode()); // what it said is in the log lines the checks read
+        return r;
     }
 
     /** What the service logged in this boot (VM: its journal; container: the log of the commands run for it). */
@@ -99,12 +105,31 @@ public final class Sysext {
         return node.sudo(service.log());
     }
 
+    /** What the service's last run logged (VM: that invocation's journal; container: the last run of its commands). */
+    public CommandResult lastRunLog() {
+        return node.sudo(service.lastRunLog());
+    }
+
+    /** The service's ActiveState, Result and ExecMainStatus now (their stand-ins in a container). */
+    public Map<String, String> serviceState() {
+        return Compatibility.parseRelease(node.sudoOk(service.state()).stdout());
+    }
+
+    /**
+     * A refresh with systemd's debug log, the flavor's hierarchies and its image policy: the only place systemd names the
+     * reason it ignores an image. Evidence for the oracle's reasons; it merges what the service merges.
+     */
+    public CommandResult debugRefresh() {
+        String policy = node.flavor().sysext().imagePolicy();
+        return node.sudo(env() + " SYSTEMD_LOG_LEVEL=debug systemd-sysext refresh" + (policy == null ? "" : " --image-policy=" + policy));
+    }
+
     public CommandResult merge() {
-        return node.sudo(env() + " systemd-sysext merge");
+        return observed("systemd-sysext merge", node.sudo(env() + " systemd-sysext merge"));
     }
 
     public CommandResult unmerge() {
-        return node.sudo(env() + " systemd-sysext unmerge");
+        return observed("systemd-sysext unmerge", node.sudo(env() + " systemd-sysext unmerge"));
     }
 
     public SysextStatus status() {
@@ -112,7 +137,9 @@ public final class Sysext {
         if (!r.succeeded()) {
             throw new HarnessException("systemd-sysext status failed on " + node.flavor().name() + ": " + r.describe());
         }
-        return SysextStatus.parse(r.stdout());
+        SysextStatus status = SysextStatus.parse(r.stdout());
+        node.transcript().observe("status: " + status.summary());
+        return status;
     }
 
     /** What a non-login shell sees without the Kairos variable (the pitfall Kairos's own test works around). */
@@ -120,16 +147,30 @@ public final class Sysext {
         return SysextStatus.parse(node.sudo("systemd-sysext status --json=short").stdout());
     }
 
-    /** Status and the service's log from one root command, for a cell's evidence; never a verdict. */
+    /**
+     * Status, the service's state and its log from one root command, for a cell's evidence; the state and what status
+     * shows merged are also observed, so that every cell's "observed" column ends with what the node looked like.
+     */
     public Evidence evidence() {
-        String split = "----- " + service.log() + " -----";
-        CommandResult r = node.sudo(env() + " systemd-sysext status --json=short 2>&1; echo '" + split + "'; " + service.log() + " 2>&1");
+        String split = "----- sysext-harness: service log -----";
+        String stateSplit = "----- sysext-harness: service state -----";
+        CommandResult r = node.sudo(env() + " systemd-sysext status --json=short 2>&1; echo '" + stateSplit + "'; " + service.state()
+                + " 2>&1; echo '" + split + "'; " + service.log() + " 2>&1");
         String[] parts = r.stdout().split(split + "\n", 2);
-        return new Evidence(parts[0], parts.length > 1 ? parts[1] : r.stderr());
+        String[] statusAndState = parts[0].split(stateSplit + "\n", 2);
+        Map<String, String> state = Compatibility.parseRelease(statusAndState.length > 1 ? statusAndState[1] : "");
+        node.transcript().observe("at the end: service " + state.getOrDefault("ActiveState", "?") + " (result "
+                + state.getOrDefault("Result", "?") + ", exit " + state.getOrDefault("ExecMainStatus", "?") + ")");
+        try {
+            node.transcript().observe("at the end: " + SysextStatus.parse(statusAndState[0]).summary());
+        } catch (IllegalArgumentException e) {
+            node.transcript().observe("at the end: status unreadable (" + statusAndState[0].strip().lines().findFirst().orElse("") + ")");
+        }
+        return new Evidence(statusAndState[0], parts.length > 1 ? parts[1] : r.stderr(), state);
     }
 
-    /** What {@link #evidence()} collected: status as JSON, and the journal of the service (or its stand-in's log). */
-    public record Evidence(String statusJson, String serviceLog) {
+    /** What {@link #evidence()} collected: status as JSON, the journal of the service (or its stand-in's log), its state. */
+    public record Evidence(String statusJson, String serviceLog, Map<String, String> serviceState) {
     }
 
     /** The mount on a hierarchy, or null. */

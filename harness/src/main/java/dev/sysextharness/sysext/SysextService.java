@@ -21,31 +21,69 @@ interface SysextService {
     /** What the service logged since boot. */
     String log();
 
+    /** What the service's last run (start, restart or reload) printed, without the lines of earlier runs. */
+    String lastRunLog();
+
+    /** Prints the service's state as KEY=VALUE lines: ActiveState, Result and ExecMainStatus (their stand-ins in a container). */
+    String state();
+
     /** {@code env} gives the drop-in's environment as a command prefix, e.g. {@code env SYSTEMD_SYSEXT_HIERARCHIES=…}. */
     static SysextService of(Lane lane, Flavor flavor, Supplier<String> env) {
         return lane == Lane.VM ? new Unit() : new UnitCommands(flavor, env);
     }
 
-    /** systemctl on the node: the unit carries its drop-in. */
+    /**
+     * systemctl on the node: the unit carries its drop-in. Each action first notes the journal's cursor in the guest, so
+     * that the lines of that run can be read back without the lines of earlier ones.
+     */
     final class Unit implements SysextService {
+        static final String CURSOR = "/run/sysext-harness/service-cursor";
+
+        private static String noted(String action) {
+            return "mkdir -p /run/sysext-harness && journalctl -n1 -o cat --show-cursor --no-pager | sed -n 's/^-- cursor: //p' > "
+                    + CURSOR + "; " + action;
+        }
+
         @Override
         public String restart() {
-            return "systemctl restart systemd-sysext";
+            return noted("systemctl restart systemd-sysext");
         }
 
         @Override
         public String reload() {
-            return "systemctl reload systemd-sysext";
+            return noted("systemctl reload systemd-sysext");
         }
 
         @Override
         public String stop() {
-            return "systemctl stop systemd-sysext";
+            return noted("systemctl stop systemd-sysext");
         }
+
+        /**
+         * The unit's lines, PID 1's lines about it, and systemd-sysext's own messages under the names it and its forked
+         * merge child log as: a message sent to the journal directly is filed under the unit only if journald still
+         * finds the process, and a child that ends at once is often gone by then (measured on 252: 'No suitable
+         * extensions found', logged as '(sd-sysext)', sometimes without a unit).
+         */
+        static final String MATCHES = "_SYSTEMD_UNIT=systemd-sysext.service + UNIT=systemd-sysext.service"
+                + " + SYSLOG_IDENTIFIER=systemd-sysext + 'SYSLOG_IDENTIFIER=(sd-sysext)' + 'SYSLOG_IDENTIFIER=(sd-merge)'";
 
         @Override
         public String log() {
-            return "journalctl -b -u systemd-sysext --no-pager -o short-precise";
+            return "journalctl -b --no-pager -o short-precise " + MATCHES;
+        }
+
+        @Override
+        public String state() {
+            return "systemctl show -p ActiveState -p Result -p ExecMainStatus systemd-sysext";
+        }
+
+        /** Its lines (see {@link #log()}) after the cursor noted before its last action. */
+        @Override
+        public String lastRunLog() {
+            // no cursor yet: the service has only run at boot, and that run is the last
+            return "c=$(cat " + CURSOR + " 2>/dev/null); if [ -n \"$c\" ]; then journalctl -b --no-pager -o cat --after-cursor=\"$c\" "
+                    + MATCHES + "; else journalctl -b --no-pager -o cat " + MATCHES + "; fi";
         }
     }
 
@@ -80,6 +118,20 @@ interface SysextService {
         @Override
         public String log() {
             return "cat " + LOG;
+        }
+
+        @Override
+        public String lastRunLog() {
+            return "awk '/^-- systemctl /{buf=\"\"; next} /^-- exit /{next} {buf=buf $0 \"\\n\"} END{printf \"%s\", buf}' " + LOG;
+        }
+
+        /** The last command run for the service: its exit status stands for the unit's. */
+        @Override
+        public String state() {
+            return "s=$(grep '^-- exit ' " + LOG + " 2>/dev/null | tail -n 1 | cut -d' ' -f3); if [ -z \"$s\" ]; then"
+                    + " echo ActiveState=inactive; echo Result=success; echo ExecMainStatus=0; elif [ \"$s\" = 0 ]; then"
+                    + " echo ActiveState=active; echo Result=success; echo ExecMainStatus=0; else echo ActiveState=failed;"
+                    + " echo Result=exit-code; echo ExecMainStatus=$s; fi";
         }
 
         /** The exit status is the last command's, as systemctl reports the last step's failure. */

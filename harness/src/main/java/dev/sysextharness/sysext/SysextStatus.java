@@ -32,6 +32,22 @@ public record SysextStatus(List<HierarchyStatus> hierarchies, String raw) {
         }
     }
 
+    /** What is merged where, in one line: "hello on /usr/bin /usr/share; kubo on /usr/bin", or "nothing merged". */
+    public String summary() {
+        java.util.Map<String, List<String>> where = new java.util.LinkedHashMap<>();
+        for (HierarchyStatus h : hierarchies) {
+            for (String e : h.extensions()) {
+                where.computeIfAbsent(e, k -> new ArrayList<>()).add(h.hierarchy());
+            }
+        }
+        if (where.isEmpty()) {
+            return "nothing merged"; // not how many hierarchies: /usr/local/* exist in a container, not on a node
+        }
+        List<String> parts = new ArrayList<>();
+        where.forEach((e, hs) -> parts.add(e + " on " + String.join(" ", hs)));
+        return String.join("; ", parts);
+    }
+
     /** Hierarchies on which {@code extension} is merged. */
     public List<String> hierarchiesWith(String extension) {
         return hierarchies.stream().filter(h -> h.extensions().contains(extension)).map(HierarchyStatus::hierarchy).toList();

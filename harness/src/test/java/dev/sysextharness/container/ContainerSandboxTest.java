@@ -2,6 +2,7 @@ package dev.sysextharness.container;
 
 import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.LoopbackListener;
@@ -54,6 +55,10 @@ class ContainerSandboxTest {
                     .as("mounts from the host's root device %s", hostDevice)
                     .allSatisfy(m -> assertThat(m).contains("/containers/" + guest.containerId() + "/")));
 
+            assertThatThrownBy(() -> guest.run("sleep 30", java.time.Duration.ofSeconds(2)))
+                    .as("a command that does not complete is an error in this lane too")
+                    .isInstanceOf(dev.sysextharness.host.HarnessException.class)
+                    .hasMessageStartingWith(flavor.name() + ": 'sleep 30' did not complete: ");
             assertThatCommand(guest.sudo("mknod /tmp/host-disk b " + major + " " + minor + " && head -c 512 /tmp/host-disk > /dev/null"))
                     .as("reading the host's root device %s from inside", hostDevice).fails().saysInStderr("cannot open '/tmp/host-disk'");
         }

@@ -59,9 +59,9 @@ class LayerFlattenerTest {
         }
     }
 
-    void apply(Tar layer) throws IOException {
+    java.util.List<String> apply(Tar layer) throws IOException {
         byte[] b = layer.bytes();
-        LayerFlattener.applyLayer(() -> new ByteArrayInputStream(b), target, "test-layer");
+        return LayerFlattener.applyLayer(() -> new ByteArrayInputStream(b), target, "test-layer");
     }
 
     @Test
@@ -74,7 +74,7 @@ class LayerFlattenerTest {
     @Test
     void whiteoutDeletesWhatLowerLayersHad() throws IOException {
         apply(new Tar().file("usr/share/a.txt", "a").file("usr/share/b.txt", "b"));
-        apply(new Tar().file("usr/share/.wh.a.txt", ""));
+        assertThat(apply(new Tar().file("usr/share/.wh.a.txt", ""))).as("what the whiteout removed").containsExactly("usr/share/a.txt");
         assertThat(target.resolve("usr/share/a.txt")).doesNotExist();
         assertThat(target.resolve("usr/share/b.txt")).hasContent("b");
     }
@@ -83,7 +83,8 @@ class LayerFlattenerTest {
     void opaqueDirectoryHidesLowerContentButKeepsItsOwnLayersFiles() throws IOException {
         apply(new Tar().file("opt/app/old.txt", "old").file("opt/other.txt", "other"));
         // the opaque marker comes after the layer's own file: it still only hides the lower layers
-        apply(new Tar().file("opt/app/new.txt", "new").file("opt/app/.wh..wh..opq", ""));
+        assertThat(apply(new Tar().file("opt/app/new.txt", "new").file("opt/app/.wh..wh..opq", "")))
+                .as("what the opaque marker hid").containsExactly("opt/app/old.txt");
         assertThat(target.resolve("opt/app/old.txt")).doesNotExist();
         assertThat(target.resolve("opt/app/new.txt")).hasContent("new");
         assertThat(target.resolve("opt/other.txt")).hasContent("other");

@@ -44,6 +44,11 @@ class NodeLifecycleTest {
             assertThat(r.stdout()).isEqualTo("out\n");
             assertThat(r.stderr()).isEqualTo("err\n");
             assertThatCommand(node.sudo("id -u")).succeeds().printsLine("0");
+            assertThatThrownBy(() -> node.run("sleep 30", Duration.ofSeconds(2)))
+                    .as("a command that does not complete is the cell's error, never 'the command failed'")
+                    .isInstanceOf(HarnessException.class)
+                    .hasMessageStartingWith(image.flavor().name() + ": 'sleep 30' did not complete: ");
+            assertThatCommand(node.run("echo after")).as("the next command gets a fresh shell").succeeds().printsLine("after");
             assertThat(node.run("systemctl --version | head -1").out()).startsWith("systemd " + image.flavor().systemdVersion());
 
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",

@@ -45,6 +45,21 @@ class CompatibilityTest {
         assertThat(judge(252, host, "ID=debian\nVERSION_ID=12").merged()).as("only the host has a level").isTrue();
     }
 
+    /**
+     * A host with SYSEXT_LEVEL and no VERSION_ID, an extension without SYSEXT_LEVEL: no version check applies. Measured
+     * on 252.39, 254.26, 257.13 and 262.1 (the catalogue's hostLevelWithoutVersionIdSkipsTheVersionCheck runs it on each).
+     */
+    @Test
+    void aHostLevelWithoutVersionIdLetsAnExtensionWithoutLevelThrough() {
+        Map<String, String> host = Map.of("ID", "debian", "SYSEXT_LEVEL", "1.0");
+        for (int v : new int[] {252, 254, 257, 262}) {
+            assertThat(judge(v, host, "ID=debian").merged()).as("systemd %d, no level and no version", v).isTrue();
+            assertThat(judge(v, host, "ID=debian\nVERSION_ID=99").merged()).as("systemd %d, a version of its own", v).isTrue();
+            assertThat(judge(v, host, "ID=debian\nSYSEXT_LEVEL=2.0").merged()).as("systemd %d, another level", v).isFalse();
+        }
+        assertThat(judge(252, host, "ID=debian").because()).contains("no version check applies");
+    }
+
     @Test
     void architectureAndScope() {
         assertThat(judge(252, BOOKWORM, "ID=_any\nARCHITECTURE=x86-64").merged()).isTrue();

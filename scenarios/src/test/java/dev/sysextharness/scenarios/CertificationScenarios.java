@@ -15,50 +15,66 @@ import dev.sysextharness.scenario.Extensions;
 import dev.sysextharness.scenario.PublishedExtension;
 import dev.sysextharness.scenario.Scenario;
 import dev.sysextharness.sysext.Compatibility;
-import dev.sysextharness.sysext.MergeExpectation;
+import dev.sysextharness.sysext.DirectoryExtension;
+import dev.sysextharness.sysext.MergeOracle;
 import dev.sysextharness.sysext.Sysext;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An extension author's verdict table: their extension ({@code run --extension DIR}) installed both ways Kairos
- * installs extensions, on every selected flavor. Whether it should merge, and on which hierarchies, comes from the
- * oracle (its extension-release against the flavor's os-release and systemd) and the flavor's hierarchy list.
+ * An extension author's verdict table: their extension ({@code run --extension}) installed the ways Kairos installs
+ * extensions, on every selected flavor. The oracle predicts the service as a whole — its exit status, the author's
+ * image's fate and reason, and what happens to a witness, a small good extension placed beside it, since one image
+ * that fails the refresh takes every other extension on the node down with it (bundles included) — and then every
+ * file the author ships is checked on the node: the author's bytes where it is merged, not there where it is not.
  */
 class CertificationScenarios {
+    /** A good extension beside the author's: it merges unless the author's image fails the refresh for everyone. */
+    static final DirectoryExtension WITNESS = DirectoryExtension.named("harness-witness").release("ID=_any")
+            .file("usr/share/harness-witness/marker", "harness-witness");
 
-    /** The oracle's expectation for the user's extension on this node, written down before acting. */
-    static Compatibility.Verdict expected(Sysext sysext, Extension ext, Expectation expect) {
-        String text = ext.definition().releaseText();
+    /** The author's extension as the service-level oracle sees it, at /var/lib/extensions/{@code fileName}. */
+    static MergeOracle.Image image(Extension ext, String fileName, MergeOracle.Kind kind) {
         ExtensionDefinition d = ext.definition();
-        Compatibility.Verdict v = Compatibility.shipped(Compatibility.judge(sysext.guest().systemd(), sysext.hostOsRelease(),
-                        text == null ? null : Compatibility.parseRelease(text)),
-                d.noRelease() ? null : d.releaseFileName(), d.extensionName(), d.raw() != null, sysext.flavor().sysext().imagePolicy());
-        List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.files());
-        List<String> hidden = MergeExpectation.unmergedFiles(sysext.hierarchies(), ext.files());
-        expect.that(ext.extensionName() + (v.merged() ? " merged on " + on : " not merged") + ": " + v.because()
-                + (hidden.isEmpty() || !v.merged() ? "" : "; not visible on this flavor (outside its hierarchies): " + hidden));
-        return v;
+        String text = d.releaseText();
+        return new MergeOracle.Image("/var/lib/extensions", fileName, kind, d.noRelease() ? null : d.releaseFileName(),
+                text == null ? null : Compatibility.parseRelease(text), false, ext.files().contains("usr/lib/os-release"), ext.files());
     }
 
-    static void observe(Sysext sysext, Extension ext, Compatibility.Verdict v) {
-        if (v.merged()) {
-            List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.files());
-            assertThat(sysext).hasMerged(ext.extensionName()).on(on.toArray(String[]::new));
-        } else {
-            assertThat(sysext).hasNotMerged(ext.extensionName());
+    /** The prediction for the author's image and {@code others} beside it, written down before anything happens. */
+    static MergeOracle.Prediction expected(Sysext sysext, Extension ext, MergeOracle.Image author, Expectation expect,
+            MergeOracle.Image... others) {
+        List<MergeOracle.Image> images = new ArrayList<>(List.of(others));
+        images.add(author);
+        MergeOracle.Prediction p = MergeOracle.predict(sysext.guest().systemd(), sysext.flavor().sysext().imagePolicy(),
+                sysext.hierarchies(), sysext.hostOsRelease(), images);
+        expect.that(p.describe());
+        ExtensionDefinition.SourceImage source = ext.definition().image();
+        if (source != null) {
+            expect.that("the node receives " + source.ref() + " as published: manifest " + source.digest());
         }
+        return p;
+    }
+
+    /** The service did as predicted, and the author's files are where the prediction puts them. */
+    static void observe(Sysext sysext, Extension ext, MergeOracle.Prediction p, String authorName) {
+        assertThat(sysext).refreshedAs(p);
+        assertThat(sysext).showsTheShippedFiles(ext, p.merged().contains(authorName));
     }
 
     @Scenario
     @Certifies(Certifies.Form.OCI_IMAGE)
     void yourExtensionUnpackedAtRuntime(Node node, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
-        Compatibility.Verdict v = expected(sysext, def, expect);
+        MergeOracle.Image author = image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY);
+        MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
         PublishedExtension published = ext.published(Extensions.USER);
+        node.transcript().observe("published as " + published.guestRef() + " (manifest " + published.digest() + ")");
+        sysext.place(WITNESS);
         assertThatCommand(sysext.unpack(published.guestRef(), published.extensionName())).succeeds();
-        assertThatCommand(sysext.refresh()).succeeds();
-        observe(sysext, def, v);
+        sysext.refresh();
+        observe(sysext, def, p, def.extensionName());
     }
 
     /**
@@ -70,34 +86,41 @@ class CertificationScenarios {
     @Certifies(Certifies.Form.OCI_IMAGE)
     void yourExtensionInTheFlavorsUserspace(ContainerGuest guest, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
-        Compatibility.Verdict v = expected(sysext, def, expect);
+        MergeOracle.Image author = image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY);
+        MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
+        sysext.place(WITNESS);
         guest.copyIn(ext.flattenedOnHost(Extensions.USER, guest.evidenceDir().resolve("image")),
                 "/var/lib/extensions/" + def.extensionName());
-        assertThatCommand(sysext.refresh()).succeeds();
-        observe(sysext, def, v);
+        sysext.refresh();
+        observe(sysext, def, p, def.extensionName());
     }
 
+    /** Installed as a bundle: the service merged it at first boot, with no command from the harness. */
     @Scenario
     @Certifies(Certifies.Form.OCI_IMAGE)
     @Bundles(Extensions.USER)
     void yourExtensionInstalledAsABundle(Node node, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
-        Compatibility.Verdict v = expected(sysext, def, expect);
-        observe(sysext, def, v);
+        MergeOracle.Prediction p = expected(sysext, def, image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY), expect);
+        observe(sysext, def, p, def.extensionName());
     }
 
     /**
-     * The author's .raw file as it is, at /var/lib/extensions/NAME.raw, merged through the service: a plain squashfs
-     * carries no verity, so an image policy that demands it refuses the image whatever its extension-release says.
-     * VM only: a loop device is needed (see the catalogue's squashfs scenario).
+     * The author's .raw file as it is, at /var/lib/extensions/FILE under its own file name (NAME.raw, NAME.sysext.raw,
+     * NAME_1.2.raw: the name systemd takes from it differs by version), merged through the service. VM only: a loop
+     * device is needed (see the catalogue's image scenarios).
      */
     @Scenario
     @Certifies(Certifies.Form.RAW_FILE)
     void yourRawImageInVarLibExtensions(Node node, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
-        Compatibility.Verdict v = expected(sysext, def, expect);
-        node.sendFile(Path.of(def.definition().raw()), "/var/lib/extensions/" + def.extensionName() + ".raw");
-        sysext.refresh(); // the service's exit status on a refused image differs by version; the merge state is the verdict
-        observe(sysext, def, v);
+        Path raw = Path.of(def.definition().raw());
+        String file = raw.getFileName().toString();
+        MergeOracle.Image author = image(def, file, MergeOracle.Kind.SQUASHFS_RAW);
+        MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
+        sysext.place(WITNESS);
+        node.sendFile(raw, "/var/lib/extensions/" + file);
+        sysext.refresh();
+        observe(sysext, def, p, MergeOracle.imageName(node.systemd(), author));
     }
 }

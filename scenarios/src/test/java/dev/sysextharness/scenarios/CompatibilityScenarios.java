@@ -12,20 +12,24 @@ import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.scenario.Expectation;
 import dev.sysextharness.scenario.Scenario;
-import dev.sysextharness.sysext.Compatibility;
 import dev.sysextharness.sysext.DirectoryExtension;
-import dev.sysextharness.sysext.MergeExpectation;
+import dev.sysextharness.sysext.MergeOracle;
 import dev.sysextharness.sysext.Sysext;
 import dev.sysextharness.sysext.SysextStatus;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The compatibility catalogue: what systemd-sysext of the flavor's version does with a given extension-release,
- * conflict, mask, image or mode. Each scenario asks the oracle ({@link Compatibility}, {@link Capability}) before
- * it acts, using the host's os-release and the flavor's declared systemd version as inputs, then observes.
- * Everything but the reboot depends only on the flavor's userspace and its systemd, so those scenarios run
- * unchanged in both lanes: on a booted node and in a container of the same root file system.
+ * The compatibility catalogue: what systemd-sysext of the flavor's version does with a given set of images — their
+ * extension-release files, names, kinds, masks, places — and with its own verbs. Each scenario asks the oracle
+ * ({@link MergeOracle} for the service as a whole, {@link Capability} for version-dependent rows) before it acts, with
+ * the host's os-release and the systemd release the guest reports as inputs, writes the prediction down, then checks
+ * every part of it: the refresh's exit status, the log line that proves each reason on this version (systemd names an
+ * ignored image's reason only at debug level, so that is where it is read), what status lists where, and the files.
+ * Everything but images, reboots and the unit itself depends only on the flavor's userspace and its systemd, so those
+ * scenarios run unchanged in both lanes: on a booted node and in a container of the same root file system.
  */
 class CompatibilityScenarios {
 
@@ -34,20 +38,38 @@ class CompatibilityScenarios {
         return DirectoryExtension.named(name).file("usr/share/" + name + "/marker", name);
     }
 
-    /** Places the extension, refreshes through the service, and checks the oracle's verdict. */
-    static void judgeAndObserve(Guest guest, Sysext sysext, Expectation expect, DirectoryExtension ext, Map<String, String> release) {
-        Compatibility.Verdict v = Compatibility.judge(guest.systemd(), sysext.hostOsRelease(), release);
-        expect.that(ext.name() + (v.merged() ? " merged: " : " ignored: ") + v.because());
-        sysext.place(ext);
-        assertThatCommand(sysext.refresh()).succeeds();
-        if (v.merged()) {
-            List<String> on = MergeExpectation.hierarchiesFor(sysext.hierarchies(), ext.paths());
-            assertThat(sysext).hasMerged(ext.name()).on(on.toArray(String[]::new));
-            assertThatCommand(guest.run("cat /usr/share/" + ext.name() + "/marker")).succeeds().printsLine(ext.name());
-        } else {
-            assertThat(sysext).hasNotMerged(ext.name());
-            assertThatCommand(guest.run("test -e /usr/share/" + ext.name() + "/marker")).fails();
+    /**
+     * Places the images, refreshes through the service, and checks the oracle's prediction for the service as a whole;
+     * {@code others} are images already in place (placed by the scenario itself: a .raw of random bytes, a link).
+     */
+    static MergeOracle.Prediction predictAndObserve(Guest guest, Sysext sysext, Expectation expect, List<MergeOracle.Image> others,
+            DirectoryExtension... exts) {
+        List<MergeOracle.Image> images = new ArrayList<>(others);
+        Arrays.stream(exts).map(DirectoryExtension::asImage).forEach(images::add);
+        MergeOracle.Prediction p = MergeOracle.predict(guest.systemd(), guest.flavor().sysext().imagePolicy(), sysext.hierarchies(),
+                sysext.hostOsRelease(), images);
+        expect.that(p.describe());
+        for (DirectoryExtension e : exts) {
+            sysext.place(e);
         }
+        sysext.refresh();
+        assertThat(sysext).refreshedAs(p);
+        for (DirectoryExtension e : exts) {
+            String marker = "/usr/share/" + e.name() + "/marker";
+            if (e.paths().contains(marker.substring(1))) {
+                boolean merged = p.merged().contains(MergeOracle.imageName(guest.systemd(), e.asImage()));
+                if (merged) {
+                    assertThatCommand(guest.run("cat " + marker)).as("%s, merged", marker).succeeds().printsLine(e.name());
+                } else {
+                    assertThatCommand(guest.run("test -e " + marker)).as("%s, not merged", marker).fails();
+                }
+            }
+        }
+        return p;
+    }
+
+    static MergeOracle.Prediction predictAndObserve(Guest guest, Sysext sysext, Expectation expect, DirectoryExtension... exts) {
+        return predictAndObserve(guest, sysext, expect, List.of(), exts);
     }
 
     /** The host's VERSION_ID as an extension-release line (sid has none: then a comment line). */
@@ -55,34 +77,38 @@ class CompatibilityScenarios {
         return host.containsKey("VERSION_ID") ? "VERSION_ID=" + host.get("VERSION_ID") : "# the host has no VERSION_ID";
     }
 
-    static Map<String, String> release(DirectoryExtension ext, String... lines) {
-        ext.release(lines);
-        return Compatibility.parseRelease(String.join("\n", lines));
-    }
-
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void idAnyMergesOnEveryHost(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("id-any");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=_any"));
+        predictAndObserve(guest, sysext, expect, marked("id-any").release("ID=_any"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void hostIdWithItsVersionIdMerges(Guest guest, Sysext sysext, Expectation expect) {
         Map<String, String> host = sysext.hostOsRelease();
-        DirectoryExtension ext = marked("host-id");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), hostsVersionId(host)));
+        predictAndObserve(guest, sysext, expect, marked("host-id").release("ID=" + host.get("ID"), hostsVersionId(host)));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void hostIdWithAnotherVersionIdIsIgnored(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("other-version");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=" + sysext.hostOsRelease().get("ID"), "VERSION_ID=0.0.1-harness"));
+        predictAndObserve(guest, sysext, expect,
+                marked("other-version").release("ID=" + sysext.hostOsRelease().get("ID"), "VERSION_ID=0.0.1-harness"));
+    }
+
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void hostIdWithoutVersionIdIsIgnoredWhereTheHostHasOne(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect, marked("no-version").release("ID=" + sysext.hostOsRelease().get("ID")));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void foreignIdIsIgnored(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("foreign-id");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=fedora", "VERSION_ID=40"));
+        predictAndObserve(guest, sysext, expect, marked("foreign-id").release("ID=fedora", "VERSION_ID=40"));
+    }
+
+    /** An ignored image does not stop the others: the good one next to it merges, and the refresh succeeds. */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void anIgnoredImageBesideAGoodOneLeavesTheGoodOneMerged(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect, marked("good").release("ID=_any"), marked("foreign").release("ID=fedora", "VERSION_ID=40"),
+                marked("no-release"));
     }
 
     /** A field added to the host's os-release: a copy in the ephemeral /etc, so the override dies with the guest. */
@@ -104,79 +130,71 @@ class CompatibilityScenarios {
     void anExtensionForTheHostsIdLikeFamily(Guest guest, Sysext sysext, Expectation expect) {
         hostOsReleaseAdds(guest, "ID_LIKE=harness-family");
         Map<String, String> host = sysext.hostOsRelease();
-        DirectoryExtension ext = marked("id-like");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=harness-family", hostsVersionId(host)));
+        predictAndObserve(guest, sysext, expect, marked("id-like").release("ID=harness-family", hostsVersionId(host)));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void equalSysextLevelMergesWhateverTheVersionId(Guest guest, Sysext sysext, Expectation expect) {
         hostLevel(guest, "1.0");
-        DirectoryExtension ext = marked("level-equal");
-        judgeAndObserve(guest, sysext, expect, ext,
-                release(ext, "ID=" + sysext.hostOsRelease().get("ID"), "SYSEXT_LEVEL=1.0", "VERSION_ID=0.0.1-harness"));
+        predictAndObserve(guest, sysext, expect,
+                marked("level-equal").release("ID=" + sysext.hostOsRelease().get("ID"), "SYSEXT_LEVEL=1.0", "VERSION_ID=0.0.1-harness"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void unequalSysextLevelIsIgnoredEvenWithTheHostsVersionId(Guest guest, Sysext sysext, Expectation expect) {
         hostLevel(guest, "1.0");
         Map<String, String> host = sysext.hostOsRelease();
-        DirectoryExtension ext = marked("level-unequal");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=" + host.get("ID"), "SYSEXT_LEVEL=2.0", hostsVersionId(host)));
+        predictAndObserve(guest, sysext, expect,
+                marked("level-unequal").release("ID=" + host.get("ID"), "SYSEXT_LEVEL=2.0", hostsVersionId(host)));
+    }
+
+    /**
+     * A host with SYSEXT_LEVEL and no VERSION_ID takes an extension of its ID without SYSEXT_LEVEL, even one with a
+     * VERSION_ID of its own: no version check applies (measured on 252, 254, 257 and 262).
+     */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void hostLevelWithoutVersionIdSkipsTheVersionCheck(Guest guest, Sysext sysext, Expectation expect) {
+        guest.sudoOk("cp --remove-destination \"$(readlink -f /etc/os-release)\" /etc/os-release"
+                + " && sed -i '/^VERSION_ID=/d' /etc/os-release && echo SYSEXT_LEVEL=1.0 >> /etc/os-release");
+        String id = sysext.hostOsRelease().get("ID");
+        predictAndObserve(guest, sysext, expect, marked("no-level").release("ID=" + id),
+                marked("own-version").release("ID=" + id, "VERSION_ID=99"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void matchingArchitectureMerges(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("arch-x86-64");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=_any", "ARCHITECTURE=x86-64"));
+        predictAndObserve(guest, sysext, expect, marked("arch-x86-64").release("ID=_any", "ARCHITECTURE=x86-64"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void foreignArchitectureIsIgnored(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("arch-arm64");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=_any", "ARCHITECTURE=arm64"));
+        predictAndObserve(guest, sysext, expect, marked("arch-arm64").release("ID=_any", "ARCHITECTURE=arm64"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void portableScopeIsIgnoredByTheHost(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("scope-portable");
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=_any", "SYSEXT_SCOPE=portable"));
+        predictAndObserve(guest, sysext, expect, marked("scope-portable").release("ID=_any", "SYSEXT_SCOPE=portable"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void missingExtensionReleaseIsIgnored(Guest guest, Sysext sysext, Expectation expect) {
-        judgeAndObserve(guest, sysext, expect, marked("no-release"), null);
+        predictAndObserve(guest, sysext, expect, marked("no-release"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void releaseNamedForAnotherImageIsIgnored(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("misnamed").releaseFileNamed("someone-else").release("ID=_any");
-        judgeAndObserve(guest, sysext, expect, ext, null);
+        predictAndObserve(guest, sysext, expect, marked("misnamed").releaseFileNamed("someone-else").release("ID=_any"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM}, requires = Capability.STRICT_XATTR)
     void releaseNamedForAnotherImageMergesWithStrictFalse(Guest guest, Sysext sysext, Expectation expect) {
-        DirectoryExtension ext = marked("misnamed-ok").releaseFileNamed("someone-else").strictFalse();
-        judgeAndObserve(guest, sysext, expect, ext, release(ext, "ID=_any"));
+        predictAndObserve(guest, sysext, expect, marked("misnamed-ok").releaseFileNamed("someone-else").strictFalse().release("ID=_any"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
-    void anExtensionShippingOsReleaseIsRefusedAndNothingMerges(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
-        boolean refreshFails = Capability.OS_RELEASE_FAILS_MERGE.in(flavor.systemdVersion());
-        expect.that("an extension with usr/lib/os-release is refused, which aborts the whole merge: the good extension"
-                + " next to it is not merged either (refused at merge since 248: PR #18625); "
-                + (refreshFails ? "the refresh itself fails (" + Capability.OS_RELEASE_FAILS_MERGE.source() + ")"
-                : "the refresh's exit status is recorded, not judged: the failing refresh is sourced only from "
-                + Capability.OS_RELEASE_FAILS_MERGE.since()));
-        sysext.place(marked("good").release("ID=_any"));
-        sysext.place(marked("bad-os-release").release("ID=_any").file("usr/lib/os-release", "ID=evil\n"));
-
-        CommandResult refresh = sysext.refresh();
-
-        if (refreshFails) {
-            assertThatCommand(refresh).as("refresh with an os-release-shipping extension").fails();
-        }
-        assertThat(sysext).hasNothingMerged();
-        assertThatCommand(sysext.serviceLog()).succeeds().printsLineMatching("(?i).*os-release.*");
+    void anExtensionShippingOsReleaseIsRefusedAndNothingMerges(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect, marked("good").release("ID=_any"),
+                marked("bad-os-release").release("ID=_any").file("usr/lib/os-release", "ID=evil\n"));
         assertThatCommand(guest.run("grep -q '^ID=evil' /usr/lib/os-release")).as("host os-release untouched").fails();
     }
 
@@ -184,22 +202,33 @@ class CompatibilityScenarios {
     void theExtensionWhoseNameSortsLastWinsAConflict(Guest guest, Sysext sysext, Expectation expect) {
         expect.that("aaa and zzz both ship usr/share/conflict/who: zzz's copy is visible (extensions are layered in"
                 + " name order, the last on top: sysext.c; Kairos docs 'Known issues')");
-        sysext.place(DirectoryExtension.named("zzz").release("ID=_any").file("usr/share/conflict/who", "zzz\n"));
-        sysext.place(DirectoryExtension.named("aaa").release("ID=_any").file("usr/share/conflict/who", "aaa\n"));
-        assertThatCommand(sysext.refresh()).succeeds();
-        assertThat(sysext).hasMerged("aaa");
-        assertThat(sysext).hasMerged("zzz");
+        predictAndObserve(guest, sysext, expect, DirectoryExtension.named("zzz").release("ID=_any").file("usr/share/conflict/who", "zzz\n"),
+                DirectoryExtension.named("aaa").release("ID=_any").file("usr/share/conflict/who", "aaa\n"));
         assertThatCommand(guest.run("cat /usr/share/conflict/who")).succeeds().printsLine("zzz");
+    }
+
+    /** The same name in /etc/extensions, /run/extensions and /var/lib/extensions: the first of the search path wins. */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void theSearchPathDecidesWhichImageOfANameMerges(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect,
+                DirectoryExtension.named("prec").release("ID=_any").file("usr/share/prec/from", "var\n"),
+                DirectoryExtension.named("prec").in("/run/extensions").release("ID=_any").file("usr/share/prec/from", "run\n"),
+                DirectoryExtension.named("prec").in("/etc/extensions").release("ID=_any").file("usr/share/prec/from", "etc\n"));
+        assertThatCommand(guest.run("cat /usr/share/prec/from")).succeeds().printsLine("etc");
+    }
+
+    /** Measured: a symlink to /dev/null in /etc/extensions masks neither a directory nor a .raw of its name. */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void aDevNullSymlinkMasksNothing(Guest guest, Sysext sysext, Expectation expect) {
+        guest.sudoOk("mkdir -p /etc/extensions && ln -sfn /dev/null /etc/extensions/linked");
+        predictAndObserve(guest, sysext, expect, List.of(new MergeOracle.Image("/etc/extensions", "linked", MergeOracle.Kind.DEV_NULL_LINK,
+                null, null, false, false, List.of())), marked("linked").release("ID=_any"));
     }
 
     @Scenario
     void anEmptyDirectoryInEtcExtensionsMasksUntilReboot(Node node, Sysext sysext, Expectation expect) {
-        expect.that("an empty /etc/extensions/masked hides /var/lib/extensions/masked (man systemd-sysext; TEST-50);"
-                + " /etc is ephemeral on the Kairos layout, so after a reboot the mask is gone and the service merges it");
-        sysext.place(marked("masked").release("ID=_any"));
-        node.sudoOk("mkdir -p /etc/extensions/masked");
-        assertThatCommand(sysext.refresh()).succeeds();
-        assertThat(sysext).hasNotMerged("masked");
+        expect.that("/etc is ephemeral on the Kairos layout: after a reboot the mask is gone and the service merges 'masked'");
+        predictAndObserve(node, sysext, expect, marked("masked").release("ID=_any"), DirectoryExtension.named("masked").in("/etc/extensions"));
 
         node.reboot();
 
@@ -216,18 +245,103 @@ class CompatibilityScenarios {
         assertThat(sysext).hasMerged("twice");
     }
 
+    /** merge and refresh with no image anywhere: exit 0, "No extensions found." (measured on all four). */
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
-    void refreshWithNothingChangedKeepsTheMerge(Guest guest, Sysext sysext, Expectation expect) {
-        expect.that("refresh twice with nothing changed: exit 0 both times, still merged");
+    void mergeAndRefreshWithNoExtensionsAtAll(Guest guest, Sysext sysext, Expectation expect) {
+        MergeOracle.Prediction p = MergeOracle.predict(guest.systemd(), null, sysext.hierarchies(), sysext.hostOsRelease(), List.of());
+        expect.that("merge, then refresh, with nothing in the search path: " + p.describe());
+        for (CommandResult r : List.of(sysext.merge(), sysext.debugRefresh())) {
+            assertThatCommand(r).succeeds();
+            assertThat(r.stderr().lines()).as("what %s said", r.command()).anyMatch(l -> l.strip().matches(p.logPatterns().get(0)));
+        }
+        assertThat(sysext).hasNothingMerged();
+    }
+
+    /** unmerge with nothing merged, and twice after a merge: exit 0 every time (measured on all four). */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void unmergeWithNothingMergedAndTwiceSucceeds(Guest guest, Sysext sysext, Expectation expect) {
+        expect.that("unmerge with nothing merged exits 0; after a merge, unmerge exits 0 and a second unmerge exits 0 too");
+        assertThatCommand(sysext.unmerge()).succeeds();
+        sysext.place(marked("u").release("ID=_any"));
+        assertThatCommand(sysext.merge()).succeeds();
+        assertThat(sysext).hasMerged("u");
+        assertThatCommand(sysext.unmerge()).succeeds();
+        assertThatCommand(sysext.unmerge()).succeeds();
+        assertThat(sysext).hasNothingMerged();
+    }
+
+    /**
+     * Kairos's hierarchies are subdirectories of /usr: a plain `systemd-sysext unmerge` (no SYSTEMD_SYSEXT_HIERARCHIES, as
+     * in a non-login shell) looks at /usr and /opt, exits 0, and leaves every merge in place (measured on all four).
+     */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void unmergeWithoutTheHierarchyVariableLeavesTheMerge(Guest guest, Sysext sysext, Expectation expect) {
+        boolean coversDefaults = sysext.hierarchies().contains("/usr");
+        expect.that(coversDefaults ? "the flavor merges /usr itself: a plain unmerge unmerges it"
+                : "a plain unmerge exits 0 and unmerges nothing of " + sysext.hierarchies());
+        sysext.place(marked("sub").release("ID=_any"));
+        assertThatCommand(sysext.refresh()).succeeds();
+        assertThatCommand(guest.sudo("systemd-sysext unmerge")).succeeds();
+        if (coversDefaults) {
+            assertThat(sysext).hasNothingMerged();
+        } else {
+            assertThat(sysext).hasMerged("sub");
+        }
+    }
+
+    /** How status shows hierarchies with nothing merged: "none" in text and JSON, or from 262 "-" and []. */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void statusOfHierarchiesWithNothingMerged(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
+        boolean lists = Capability.STATUS_EMPTY_AS_EMPTY_LIST.in(guest.systemd());
+        expect.that("with nothing merged, every hierarchy of the flavor shows " + (lists ? "[] in JSON and '-' in text" : "\"none\" in JSON"
+                + " and text") + " (" + Capability.STATUS_EMPTY_AS_EMPTY_LIST.measured() + ")");
+        String env = "env SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
+        CommandResult json = guest.sudo(env + " systemd-sysext status --json=short");
+        assertThatCommand(json).succeeds();
+        // status shows the flavor's hierarchies that exist (on a node /usr/local/* may not), none with anything merged
+        assertThat(SysextStatus.parse(json.stdout()).hierarchies()).as("status rows").isNotEmpty()
+                .allSatisfy(h -> assertThat(sysext.hierarchies()).contains(h.hierarchy()))
+                .allSatisfy(h -> assertThat(h.merged()).as("%s merged", h.hierarchy()).isFalse());
+        assertThat(json.stdout()).as("JSON").contains(lists ? "\"extensions\":[]" : "\"extensions\":\"none\"")
+                .doesNotContain(lists ? "\"none\"" : "\"extensions\":[]");
+        CommandResult text = guest.sudo(env + " systemd-sysext status");
+        String first = SysextStatus.parse(json.stdout()).hierarchies().get(0).hierarchy();
+        assertThatCommand(text).succeeds().printsLineMatching(java.util.regex.Pattern.quote(first) + "\\s+"
+                + (lists ? "-" : "none") + "\\s+-");
+        guest.transcript().observe("status JSON: " + json.out() + "; text: " + text.out().lines().skip(1).findFirst().orElse(""));
+    }
+
+    /** A refresh through the service's ExecReload when nothing changed: re-merged before 260, skipped from 260. */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void aRefreshWithNothingChangedAndOneAfterAnExtensionWasAdded(Guest guest, Sysext sysext, Expectation expect) {
+        boolean skips = Capability.REFRESH_SKIPS_UNCHANGED.in(guest.systemd());
+        expect.that("reload with nothing changed: " + (skips ? "skipped ('Skipping extension refresh because no change was found'), the merge"
+                + " time kept" : "unmerged and merged again, a new merge time") + " (" + Capability.REFRESH_SKIPS_UNCHANGED.measured()
+                + "); then, with an extension added, reload merges both on every version");
         sysext.place(marked("steady").release("ID=_any"));
         assertThatCommand(sysext.refresh()).succeeds();
-        assertThatCommand(sysext.refresh()).succeeds();
+        long before = sysext.status().since("/usr/share");
+
+        assertThatCommand(sysext.reload()).succeeds();
+
+        String log = sysext.lastRunLog().stdout();
+        if (skips) {
+            assertThat(log).contains("Skipping extension refresh because no change was found");
+            assertThat(sysext.status().since("/usr/share")).as("merge time of /usr/share").isEqualTo(before);
+        } else {
+            assertThat(log).contains("Unmerged '/usr/share'.", "Merged extensions into '/usr/share'.");
+            assertThat(sysext.status().since("/usr/share")).as("merge time of /usr/share").isNotEqualTo(before);
+        }
+        sysext.place(marked("added").release("ID=_any"));
+        assertThatCommand(sysext.reload()).succeeds();
+        assertThat(sysext.lastRunLog().stdout()).contains("Using extensions 'added', 'steady'.");
+        assertThat(sysext).hasMerged("added");
         assertThat(sysext).hasMerged("steady");
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
     void refreshAfterChangingADirectoryExtensionInPlace(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
-        boolean skips = Capability.REFRESH_SKIPS_UNCHANGED.in(flavor.systemdVersion());
+        boolean skips = Capability.REFRESH_SKIPS_UNCHANGED.in(guest.systemd());
         expect.that(skips ? "the refresh is skipped (" + Capability.REFRESH_SKIPS_UNCHANGED.source() + "): /usr/share keeps its merge time"
                 : "the refresh re-merges (" + Capability.REFRESH_SKIPS_UNCHANGED.behaviour() + " only from "
                 + Capability.REFRESH_SKIPS_UNCHANGED.since() + "): /usr/share gets a new merge time and the added file");
@@ -248,27 +362,61 @@ class CompatibilityScenarios {
         }
     }
 
-    // VM only: a .raw image needs a loop device, and without udev in the container the attach fails for reasons
-    // that are not the behaviour under test (measured: "Device or resource busy" on 254 and 262, "Package not
+    // VM only from here on: a .raw image needs a loop device, and without udev in the container the attach fails for
+    // reasons that are not the behaviour under test (measured: "Device or resource busy" on 254 and 262, "Package not
     // installed" on 257), so a container verdict would agree or disagree by accident.
+
+    /** A plain squashfs beside a good directory extension, under the flavor's image policy. */
     @Scenario
-    void anUnprotectedSquashfsImageFollowsTheImagePolicy(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
-        String policy = flavor.sysext().imagePolicy();
-        expect.that(policy == null
-                ? "no image policy in the flavor's drop-in: a plain squashfs sq.raw is merged"
-                : "the drop-in's --image-policy=" + policy + " refuses an unprotected (no verity) squashfs: sq.raw is not"
-                + " merged (" + Capability.IMAGE_POLICY.source() + ")");
-        guest.sudoOk("rm -rf /var/tmp/sq && mkdir -p /var/tmp/sq/usr/share/sq /var/tmp/sq/usr/lib/extension-release.d"
-                + " && echo sq > /var/tmp/sq/usr/share/sq/marker && echo ID=_any > /var/tmp/sq/usr/lib/extension-release.d/extension-release.sq"
-                + " && mksquashfs /var/tmp/sq /var/lib/extensions/sq.raw -quiet -noappend -all-root >/dev/null");
-        sysext.refresh();
-        if (policy == null) {
-            assertThat(sysext).hasMerged("sq");
-            assertThatCommand(guest.run("cat /usr/share/sq/marker")).succeeds().printsLine("sq");
-        } else {
-            assertThat(sysext).hasNotMerged("sq");
-            assertThatCommand(guest.run("test -e /usr/share/sq/marker")).fails();
+    void anUnprotectedSquashfsImageFollowsTheImagePolicy(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect, marked("sq").release("ID=_any").asSquashfs("sq.raw"), marked("gooddir").release("ID=_any"));
+    }
+
+    @Scenario
+    void aBrokenImageNextToAGoodOne(Guest guest, Sysext sysext, Expectation expect) {
+        guest.sudoOk("head -c 1048576 /dev/urandom > /var/lib/extensions/broken.raw");
+        predictAndObserve(guest, sysext, expect, List.of(new MergeOracle.Image("/var/lib/extensions", "broken.raw",
+                MergeOracle.Kind.UNREADABLE_RAW, null, null, false, false, List.of())), marked("good").release("ID=_any"));
+    }
+
+    /** The image name systemd takes from a file name (systemd-sysext list), and what follows from it for each file alone. */
+    @Scenario
+    void imageNamesFromFileNames(Guest guest, Sysext sysext, Expectation expect) {
+        List<DirectoryExtension> raws = List.of(marked("a").release("ID=_any").asSquashfs("a.raw"),
+                marked("b").release("ID=_any").asSquashfs("b.sysext.raw"), marked("c").release("ID=_any").asSquashfs("c_1.2.raw"),
+                marked("d").release("ID=_any").asSquashfs("d+3-1.raw"));
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        raws.forEach(r -> expected.put(r.asImage().fileName(), MergeOracle.imageName(guest.systemd(), r.asImage())));
+        expect.that("systemd-sysext list names " + expected + " (" + Capability.IMAGE_NAME_STRIPS_CLASS_SUFFIX.behaviour() + ": "
+                + Capability.IMAGE_NAME_STRIPS_CLASS_SUFFIX.measured() + ")");
+        raws.forEach(sysext::place);
+        CommandResult list = guest.sudo("systemd-sysext list --json=short");
+        assertThatCommand(list).succeeds();
+        Map<String, String> seen = new java.util.LinkedHashMap<>();
+        try {
+            for (var row : dev.sysextharness.flavor.ConfigFiles.json().readTree(list.stdout())) {
+                String path = row.path("path").asText();
+                seen.put(path.substring(path.lastIndexOf('/') + 1), row.path("name").asText());
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError("systemd-sysext list printed no JSON: " + list.stdout(), e);
         }
+        guest.transcript().observe("list: " + seen);
+        assertThat(seen).as("image name per file").isEqualTo(expected);
+    }
+
+    /** Kairos's documented file name, NAME.sysext.raw, for a squashfs beside a good directory extension. */
+    @Scenario
+    void aSysextRawNamedTheKairosWay(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect, marked("work").release("ID=_any").asSquashfs("work.sysext.raw"),
+                marked("gooddir").release("ID=_any"));
+    }
+
+    /** A squashfs whose extension-release file is named for another image: unlike a directory, it fails the refresh. */
+    @Scenario
+    void aRawWhoseReleaseIsNamedForAnotherImage(Guest guest, Sysext sysext, Expectation expect) {
+        predictAndObserve(guest, sysext, expect, marked("x").releaseFileNamed("other").release("ID=_any").asSquashfs("x.raw"),
+                marked("gooddir").release("ID=_any"));
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM}, requires = Capability.MUTABLE)
@@ -289,25 +437,6 @@ class CompatibilityScenarios {
         assertThatCommand(sysext.unmerge()).succeeds();
         assertThatCommand(guest.run("test -e /usr/share/mut/written")).fails();
         assertThatCommand(guest.sudo(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
-    }
-
-    // VM only: a .raw image needs a loop device, and without udev in the container the attach fails for reasons
-    // that are not the behaviour under test (measured: "Device or resource busy" on 254 and 262, "Package not
-    // installed" on 257), so a container verdict would agree or disagree by accident.
-    @Scenario
-    void aBrokenImageNextToAGoodOne(Guest guest, Flavor flavor, Sysext sysext, Expectation expect) {
-        boolean skipped = !Capability.BROKEN_IMAGE_FAILS_REFRESH.in(flavor.systemdVersion());
-        expect.that(skipped ? "the unreadable broken.raw is skipped and good is merged"
-                : "the unreadable broken.raw fails the whole refresh and good is not merged ("
-                + Capability.BROKEN_IMAGE_FAILS_REFRESH.source() + ")");
-        sysext.place(marked("good").release("ID=_any"));
-        guest.sudoOk("head -c 1048576 /dev/urandom > /var/lib/extensions/broken.raw");
-        sysext.refresh();
-        if (skipped) {
-            assertThat(sysext).hasMerged("good");
-        } else {
-            assertThat(sysext).hasNotMerged("good");
-        }
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})

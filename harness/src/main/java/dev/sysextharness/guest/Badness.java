@@ -1,0 +1,53 @@
+package dev.sysextharness.guest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Badness is a verdict too (kola's habit): after a cell, the node's kernel log is searched for oopses, BUG and WARNING
+ * traces, panics and segfaults, its journal for core dumps and for errors systemd-sysext logged, and its units for
+ * failures that were not there when it became ready. Whatever the cell's oracle predicted (a refresh it expected to
+ * fail, the lines that prove why) does not count; anything else fails the cell, the matching lines as its evidence.
+ */
+public final class Badness {
+    static final String KERNEL = "Oops|BUG:|WARNING: CPU|Kernel panic|general protection fault|segfault at|Call Trace";
+    private static final String SPLIT = "----- sysext-harness badness -----";
+
+    private Badness() {
+    }
+
+    /** The root command that gathers the four sections. */
+    static String command() {
+        return "journalctl -b -k -o cat --no-pager | grep -E '" + KERNEL + "'; echo '" + SPLIT + "';"
+                + " systemctl list-units --failed --no-legend --plain | awk '{print $1}'; echo '" + SPLIT + "';"
+                + " journalctl -b -p err -o cat --no-pager SYSLOG_IDENTIFIER=systemd-sysext + 'SYSLOG_IDENTIFIER=(sd-merge)'"
+                + " + 'SYSLOG_IDENTIFIER=(sd-sysext)'; echo '" + SPLIT + "';"
+                + " journalctl -b -o cat --no-pager | grep -E 'dumped core'; true";
+    }
+
+    /** What is wrong with the node after the cell, one line each; empty when nothing is. */
+    public static List<String> scan(Node node) {
+        CommandResult r = node.sudo(command());
+        String[] parts = (r.stdout() + "\n").split(Pattern.quote(SPLIT) + "\n", -1);
+        List<String> found = new ArrayList<>();
+        List<String> predicted = node.transcript().predicted();
+        section(parts, 0).forEach(l -> found.add("kernel: " + l));
+        for (String unit : section(parts, 1)) {
+            if (!node.ready().failedUnits().contains(unit) && !predicted.contains("unit:" + unit)) {
+                found.add("failed unit: " + unit);
+            }
+        }
+        for (String line : section(parts, 2)) {
+            if (predicted.stream().filter(p -> !p.startsWith("unit:")).noneMatch(p -> Pattern.compile(p).matcher(line).find())) {
+                found.add("systemd-sysext error the oracle did not predict: " + line);
+            }
+        }
+        section(parts, 3).forEach(l -> found.add("core dump: " + l));
+        return found;
+    }
+
+    private static List<String> section(String[] parts, int i) {
+        return i < parts.length ? parts[i].lines().map(String::strip).filter(l -> !l.isEmpty()).toList() : List.of();
+    }
+}

@@ -1,0 +1,287 @@
+package dev.sysextharness.sysext;
+
+import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.SystemdVersion;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The oracle for the service as a whole: given every image in the search path of a node, what {@code systemd-sysext
+ * refresh} — the service's ExecStart, with the flavor's hierarchies and image policy — does on a systemd version: its
+ * exit status, each image's fate with its reason, the merged hierarchies, and the log lines that prove the reason on
+ * that version. Every rule that differs between versions is a {@link Capability} row, measured on the reference
+ * flavors; the rules that hold on all four are written here with what showed them.
+ *
+ * <p>The order is systemd's: discovery (precedence, masks), metadata (an image whose metadata cannot be read fails
+ * the whole refresh), compatibility (an incompatible image is ignored, quietly), then the merge (an image the policy
+ * refuses takes every other image down with it).
+ */
+public final class MergeOracle {
+    /** The search directories in systemd's order of precedence: the first holding a name wins (measured on all four). */
+    public static final List<String> SEARCH_PATH = List.of("/etc/extensions", "/run/extensions", "/var/lib/extensions");
+
+    private MergeOracle() {
+    }
+
+    /** What an entry of a search directory is. */
+    public enum Kind {
+        /** A directory tree (an unpacked OCI image, a bundle). */
+        DIRECTORY,
+        /** A plain squashfs NAME.raw: no verity, no signature. */
+        SQUASHFS_RAW,
+        /** A NAME.raw that is no image at all (random bytes, a truncated file). */
+        UNREADABLE_RAW,
+        /**
+         * A symlink to /dev/null: not an image, not listed, and — measured on 252.39, 254.26, 257.13 and 262.1, for a
+         * directory and for a .raw of the same name — no mask either.
+         */
+        DEV_NULL_LINK
+    }
+
+    /**
+     * One entry of a search directory. {@code fileName} is the entry's name ("hello", "tools.raw"); {@code releaseSuffix}
+     * the suffix of its only extension-release file (null: none); {@code release} that file's fields; {@code files}
+     * what it ships, relative (usr/bin/hello), release file included. An empty directory (no files, no release) is a mask.
+     */
+    public record Image(String dir, String fileName, Kind kind, String releaseSuffix, Map<String, String> release,
+                        boolean strictFalse, boolean shipsOsRelease, Collection<String> files) {
+        public String path() {
+            return dir + "/" + fileName;
+        }
+
+        boolean isMask() {
+            return kind == Kind.DIRECTORY && files.isEmpty() && releaseSuffix == null;
+        }
+
+        boolean isRaw() {
+            return kind == Kind.SQUASHFS_RAW || kind == Kind.UNREADABLE_RAW;
+        }
+    }
+
+    /** What happened to an image, and why. */
+    public enum State {
+        MERGED("merged"),
+        IGNORED("ignored"),
+        MASKED("masked"),
+        SHADOWED("shadowed"),
+        /** Its metadata could not be read, or the policy refused it: the image that failed the refresh. */
+        FAILED("failed the refresh"),
+        /** A good image not merged because another one failed the refresh or the merge. */
+        ABORTED("aborted with the rest");
+
+        private final String text;
+
+        State(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    /**
+     * {@code evidence}: for an ignored image, a regular expression for the line systemd logs for its reason at debug
+     * level (the service's own log names no reason for an ignored image); null otherwise.
+     */
+    public record Fate(String image, String name, State state, String reason, String evidence) {
+        Fate(String image, String name, State state, String reason) {
+            this(image, name, state, reason, null);
+        }
+
+        public String describe() {
+            return image + " (" + name + "): " + state.text() + " — " + reason;
+        }
+    }
+
+    /**
+     * The prediction. {@code logPatterns}: regular expressions each of which some line of the refresh's output must
+     * match on this version; {@code mergedHierarchies}: where status lists the merged images — every merged image on
+     * every hierarchy any of them ships content below (status lists the whole merge per hierarchy: measured).
+     */
+    public record Prediction(int exitStatus, List<Fate> fates, List<String> mergedHierarchies, List<String> logPatterns,
+                             String because) {
+        public boolean succeeds() {
+            return exitStatus == 0;
+        }
+
+        public List<String> merged() {
+            return fates.stream().filter(f -> f.state() == State.MERGED).map(Fate::name).toList();
+        }
+
+        public Fate fate(String imageOrName) {
+            return fates.stream().filter(f -> f.image().equals(imageOrName) || f.name().equals(imageOrName)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no image " + imageOrName + " in " + fates));
+        }
+
+        /** The prediction in the words of the report's "expected" column. */
+        public String describe() {
+            List<String> parts = new ArrayList<>();
+            parts.add("refresh exits " + exitStatus + " (" + because + ")");
+            fates.forEach(f -> parts.add(f.describe()));
+            parts.add(mergedHierarchies.isEmpty() ? "nothing merged" : "merged on " + String.join(" ", mergedHierarchies));
+            parts.add("log lines: " + logPatterns);
+            return String.join("; ", parts);
+        }
+    }
+
+    /** The image name systemd gives an entry on this version. */
+    public static String imageName(SystemdVersion v, Image image) {
+        if (!image.isRaw() && image.kind() != Kind.DEV_NULL_LINK) {
+            return image.fileName();
+        }
+        String n = image.fileName().endsWith(".raw") ? image.fileName().substring(0, image.fileName().length() - 4) : image.fileName();
+        if (Capability.IMAGE_NAME_STRIPS_CLASS_SUFFIX.in(v) && n.endsWith(".sysext")) {
+            n = n.substring(0, n.length() - ".sysext".length());
+        }
+        return n;
+    }
+
+    public static Prediction predict(SystemdVersion v, String imagePolicy, List<String> hierarchies, Map<String, String> host,
+            List<Image> images) {
+        List<Fate> fates = new ArrayList<>();
+        // discovery: /dev/null links are skipped; the first directory of the search path holding a name wins
+        Map<String, Image> winners = new LinkedHashMap<>();
+        List<Image> ordered = images.stream().filter(i -> i.kind() != Kind.DEV_NULL_LINK)
+                .sorted(Comparator.comparingInt((Image i) -> SEARCH_PATH.indexOf(i.dir()))).toList();
+        for (Image i : images) {
+            if (i.kind() == Kind.DEV_NULL_LINK) {
+                fates.add(new Fate(i.path(), imageName(v, i), State.IGNORED, "a symlink to /dev/null is no image, and masks nothing"
+                        + " (measured on 252.39, 254.26, 257.13, 262.1)"));
+            }
+        }
+        for (Image i : ordered) {
+            String name = imageName(v, i);
+            Image winner = winners.putIfAbsent(name, i);
+            if (winner != null) {
+                fates.add(new Fate(i.path(), name, winner.isMask() ? State.MASKED : State.SHADOWED, (winner.isMask()
+                        ? "masked by the empty directory " + winner.path() : "shadowed by " + winner.path())
+                        + " (the search path is " + String.join(", ", SEARCH_PATH) + ", first one wins: measured on all four)"));
+            }
+        }
+        List<Image> candidates = new ArrayList<>(winners.values());
+        candidates.sort(Comparator.comparing((Image i) -> imageName(v, i)));
+        int ignored = 0;
+        List<Image> compatible = new ArrayList<>();
+        List<Image> unreadable = new ArrayList<>();
+        Image osRelease = null;
+        for (Image i : candidates) {
+            String name = imageName(v, i);
+            if (i.isMask()) {
+                fates.add(new Fate(i.path(), name, State.MASKED, "an empty directory carries no release data: the name is masked"));
+                ignored++;
+                continue;
+            }
+            boolean releaseFits = i.releaseSuffix() != null && (i.releaseSuffix().equals(name)
+                    || i.strictFalse() && Capability.STRICT_XATTR.in(v));
+            if (i.kind() == Kind.UNREADABLE_RAW) {
+                unreadable.add(i);
+                continue;
+            }
+            if (i.kind() == Kind.SQUASHFS_RAW && !releaseFits) {
+                unreadable.add(i);
+                continue;
+            }
+            if (i.shipsOsRelease() && Capability.OS_RELEASE_FAILS_MERGE.in(v)) {
+                unreadable.add(i);
+                continue;
+            }
+            if (!releaseFits) {
+                fates.add(new Fate(i.path(), name, State.IGNORED, i.releaseSuffix() == null ? "it carries no extension-release file"
+                        : "its extension-release file is extension-release." + i.releaseSuffix() + ", named for another image than '"
+                        + name + "'", Compatibility.NO_RELEASE_EVIDENCE.replace("NAME", Pattern.quote(name))));
+                ignored++;
+                continue;
+            }
+            Compatibility.Verdict c = Compatibility.judge(v, host, i.release());
+            if (!c.merged()) {
+                fates.add(new Fate(i.path(), name, State.IGNORED, "incompatible: " + c.because(), c.evidenceFor(name)));
+                ignored++;
+                continue;
+            }
+            if (i.shipsOsRelease()) {
+                osRelease = i;
+            }
+            compatible.add(i);
+        }
+
+        if (!unreadable.isEmpty()) {
+            List<String> names = unreadable.stream().map(i -> imageName(v, i)).toList();
+            for (Image i : unreadable) {
+                String name = imageName(v, i);
+                String why = i.kind() == Kind.UNREADABLE_RAW ? "its metadata cannot be read: it is no image ('Package not installed')"
+                        : i.shipsOsRelease() ? "it ships usr/lib/os-release, refused when its metadata is read ("
+                        + Capability.OS_RELEASE_FAILS_MERGE.source() + ")"
+                        : "a .raw whose extension-release file is not named for its image name '" + name + "' has no metadata"
+                        + " ('No medium found')";
+                fates.add(new Fate(i.path(), name, State.FAILED, why));
+            }
+            abortTheRest(fates, compatible, v, "another image's metadata could not be read, which fails the whole refresh ("
+                    + Capability.BROKEN_IMAGE_FAILS_REFRESH.source() + ")");
+            // which failing image is named first depends on the order systemd reads them in (a hash map on 254)
+            return new Prediction(1, fates, List.of(), List.of("Failed to read metadata for image (" + alternation(names)
+                    + "): .*"), "an image's metadata cannot be read");
+        }
+        if (osRelease != null) {
+            fates.add(new Fate(osRelease.path(), imageName(v, osRelease), State.FAILED, "it ships usr/lib/os-release: the merge is"
+                    + " refused (before " + Capability.OS_RELEASE_FAILS_MERGE.since() + " this is not a metadata failure)"));
+            compatible.remove(osRelease);
+            abortTheRest(fates, compatible, v, "another image ships usr/lib/os-release, which refuses the whole merge");
+            return new Prediction(0, fates, List.of(), List.of("Extension image contains /usr/lib/os-release file, which is not"
+                    + " allowed.*refusing\\."), "the merge is refused, with exit status 0 on this version");
+        }
+        if (compatible.isEmpty()) {
+            String line = ignored == 0 ? "No extensions found\\." : "No suitable extensions found \\(" + ignored
+                    + " ignored due to incompatible " + (Capability.NO_SUITABLE_SAYS_IMAGES.in(v) ? "image\\(s\\)" : "version") + "\\)\\.";
+            return new Prediction(0, fates, List.of(), List.of(line), ignored == 0 ? "there is no image" : "no image is compatible");
+        }
+        boolean policyHere = imagePolicy != null && Capability.IMAGE_POLICY.in(v);
+        List<Image> refused = policyHere ? compatible.stream().filter(i -> i.kind() == Kind.SQUASHFS_RAW).toList() : List.of();
+        if (!refused.isEmpty()) {
+            for (Image i : refused) {
+                fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, "the drop-in's --image-policy=" + imagePolicy
+                        + " refuses a squashfs without verity (" + Capability.IMAGE_POLICY.source() + ")"));
+            }
+            List<Image> rest = new ArrayList<>(compatible);
+            rest.removeAll(refused);
+            abortTheRest(fates, rest, v, "another image was refused by the image policy, which stops the whole merge (kairos#4988)");
+            boolean fails = Capability.POLICY_REFUSAL_FAILS_REFRESH.in(v);
+            List<String> lines = new ArrayList<>(List.of("(" + alternation(refused.stream().map(Image::path).toList())
+                    + "): Image does not match image policy\\."));
+            if (fails) {
+                lines.add("Failed to merge hierarchies");
+            }
+            return new Prediction(fails ? 1 : 0, fates, List.of(), lines, "the image policy refuses an image"
+                    + (fails ? "" : "; on this version the refresh still exits 0 (" + Capability.POLICY_REFUSAL_FAILS_REFRESH.measured() + ")"));
+        }
+        Set<String> merged = new LinkedHashSet<>();
+        List<String> lines = new ArrayList<>();
+        for (Image i : compatible) {
+            String name = imageName(v, i);
+            fates.add(new Fate(i.path(), name, State.MERGED, Compatibility.judge(v, host, i.release()).because()));
+            merged.addAll(MergeExpectation.hierarchiesFor(hierarchies, i.files()));
+            String shown = i.isRaw() && Capability.USING_LINE_NAMES_RAW_FILES.in(v) ? i.fileName() : name;
+            lines.add("Using extensions .*'" + Pattern.quote(shown) + "'.*");
+        }
+        List<String> mergedHierarchies = hierarchies.stream().filter(merged::contains).sorted().toList(); // status's order
+        mergedHierarchies.forEach(h -> lines.add("Merged extensions into '" + Pattern.quote(h) + "'\\."));
+        return new Prediction(0, fates, mergedHierarchies, lines, compatible.size() + " compatible image(s) merge");
+    }
+
+    private static void abortTheRest(List<Fate> fates, List<Image> rest, SystemdVersion v, String why) {
+        for (Image i : rest) {
+            fates.add(new Fate(i.path(), imageName(v, i), State.ABORTED, why));
+        }
+    }
+
+    private static String alternation(List<String> literals) {
+        return String.join("|", literals.stream().map(Pattern::quote).toList());
+    }
+}
