@@ -19,7 +19,8 @@ public final class Badness {
 
     /** The root command that gathers the four sections. */
     static String command() {
-        return "journalctl -b -k -o cat --no-pager | grep -E '" + KERNEL + "'; echo '" + SPLIT + "';"
+        // the ring buffer, not journalctl -k: that leaves out what reached the kernel log through /dev/kmsg
+        return "dmesg | grep -E '" + KERNEL + "'; echo '" + SPLIT + "';"
                 + " systemctl list-units --failed --no-legend --plain | awk '{print $1}'; echo '" + SPLIT + "';"
                 + " journalctl -b -p err -o cat --no-pager SYSLOG_IDENTIFIER=systemd-sysext + 'SYSLOG_IDENTIFIER=(sd-merge)'"
                 + " + 'SYSLOG_IDENTIFIER=(sd-sysext)'; echo '" + SPLIT + "';"
