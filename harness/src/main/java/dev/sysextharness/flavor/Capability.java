@@ -41,6 +41,12 @@ public enum Capability {
                     + " c_1.2.raw is 'c_1.2' on all four (src/shared/discover-image.c extract_image_basename(); 255 and 256"
                     + " not measured)",
             "252.39 254.26 257.13 262.1"),
+    RELEASE_NAMED_WITHOUT_VERSION(254, "a .raw image named NAME_VERSION (tools_1.2.raw) may carry extension-release.NAME, the"
+            + " name before the first '_' (its image name stays NAME_VERSION); before, only extension-release.NAME_VERSION fits",
+            "measured here with squashfs images: tools_1.2.raw and tools_1.2.sysext.raw carrying extension-release.tools merge on"
+                    + " 254.26 and 257.13 (and pass metadata on 262.1), fail with 'No medium found' on 252.39; tools-1.2.raw and"
+                    + " tools.v1.raw fail on all (only '_' separates a version)",
+            "252.39 254.26 257.13 262.1"),
     USING_LINE_NAMES_RAW_FILES(257, "'Using extensions' names a .raw image by its file name ('keep.raw'); before, by its image"
             + " name ('keep')", "measured here", "252.39 254.26 257.13 262.1"),
     NO_SUITABLE_SAYS_IMAGES(254, "when every image is ignored the log says 'No suitable extensions found (N ignored due to"

@@ -180,7 +180,9 @@ public final class MergeOracle {
                 continue;
             }
             boolean releaseFits = i.releaseSuffix() != null && (i.releaseSuffix().equals(name)
-                    || i.strictFalse() && Capability.STRICT_XATTR.in(v));
+                    || i.strictFalse() && Capability.STRICT_XATTR.in(v)
+                    || i.isRaw() && Capability.RELEASE_NAMED_WITHOUT_VERSION.in(v) && name.indexOf('_') > 0
+                    && i.releaseSuffix().equals(name.substring(0, name.indexOf('_'))));
             if (i.kind() == Kind.UNREADABLE_RAW) {
                 unreadable.add(i);
                 continue;

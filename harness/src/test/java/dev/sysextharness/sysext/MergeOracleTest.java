@@ -69,6 +69,17 @@ class MergeOracleTest {
     }
 
     @Test
+    void aVersionedRawMayCarryTheReleaseOfItsUnversionedNameFrom254() {
+        Image versioned = raw("tools_1.2.raw", "tools");
+        assertThat(predict(V252, null, versioned).exitStatus()).as("252: no metadata for 'tools_1.2'").isEqualTo(1);
+        assertThat(predict(V254, null, versioned).merged()).containsExactly("tools_1.2");
+        assertThat(predict(V257, null, raw("tools_1.2.sysext.raw", "tools")).merged()).containsExactly("tools_1.2");
+        assertThat(predict(V257, null, raw("tools-1.2.raw", "tools")).exitStatus()).as("only '_' separates a version").isEqualTo(1);
+        Prediction underPolicy = predict(V257, POLICY, versioned);
+        assertThat(underPolicy.fate("tools_1.2").reason()).as("257 with Kairos's policy").contains("refuses a squashfs without verity");
+    }
+
+    @Test
     void thePolicyRefusingASquashfsTakesTheGoodOneDown() {
         Image sq = raw("sq.raw", "sq");
         Image good = dir("gooddir", Map.of("ID", "_any"));
