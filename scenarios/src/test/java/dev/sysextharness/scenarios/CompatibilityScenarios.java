@@ -228,7 +228,8 @@ class CompatibilityScenarios {
     @Scenario
     void anEmptyDirectoryInEtcExtensionsMasksUntilReboot(Node node, Sysext sysext, Expectation expect) {
         expect.that("/etc is ephemeral on the Kairos layout: after a reboot the mask is gone and the service merges 'masked'");
-        predictAndObserve(node, sysext, expect, marked("masked").release("ID=_any"), DirectoryExtension.named("masked").in("/etc/extensions"));
+        predictAndObserve(node, sysext, expect, marked("masked").release("ID=_any"), DirectoryExtension.named("masked").in("/etc/extensions"),
+                marked("beside").release("ID=_any"));
 
         node.reboot();
 
@@ -437,6 +438,34 @@ class CompatibilityScenarios {
         assertThatCommand(sysext.unmerge()).succeeds();
         assertThatCommand(guest.run("test -e /usr/share/mut/written")).fails();
         assertThatCommand(guest.sudo(find)).succeeds().printsLineMatching(routing + "/.*mut/written");
+    }
+
+    /**
+     * The two other modes that behave alike on 257 and 262 (measured): --mutable=no keeps the merge read-only even with a
+     * routing dir; --mutable=ephemeral takes writes and drops them at unmerge, leaving the routing dir untouched. (auto
+     * and import differ between the two and are not judged here: 257 merges read-only, 262 fails the merge.)
+     */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM}, requires = Capability.MUTABLE)
+    void mutableNoStaysReadOnlyAndEphemeralForgetsItsWrites(Guest guest, Sysext sysext, Expectation expect) {
+        String routing = "/usr/local/.state/extensions.mutable";
+        expect.that("--mutable=no: a write under /usr/share fails, nothing reaches " + routing + "; --mutable=ephemeral: the write"
+                + " succeeds, is gone after unmerge, and " + routing + " stays empty (" + Capability.MUTABLE.source() + ")");
+        guest.sudoOk("mkdir -p " + routing + " && ln -sfn " + routing + " /var/lib/extensions.mutable");
+        sysext.place(marked("mode").release("ID=_any"));
+        String env = "env SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
+        String count = "find " + routing + "/ -name written | wc -l";
+
+        assertThatCommand(guest.sudo(env + " systemd-sysext merge --mutable=no")).succeeds();
+        assertThatCommand(guest.sudo("echo written > /usr/share/mode/written")).fails().saysInStderr("Read-only file system");
+        assertThatCommand(sysext.unmerge()).succeeds();
+
+        assertThatCommand(guest.sudo(env + " systemd-sysext merge --mutable=ephemeral")).succeeds();
+        assertThatCommand(guest.sudo("echo written > /usr/share/mode/written")).succeeds();
+        assertThatCommand(guest.run("cat /usr/share/mode/written")).succeeds().printsLine("written");
+        assertThatCommand(sysext.unmerge()).succeeds();
+        assertThatCommand(guest.run("test -e /usr/share/mode/written")).fails();
+        assertThatCommand(guest.sudo(count)).succeeds().printsLine("0");
+        guest.transcript().observe("--mutable=no read-only; --mutable=ephemeral wrote, forgot at unmerge, routing dir untouched");
     }
 
     @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
