@@ -11,7 +11,7 @@ import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;

@@ -5,7 +5,7 @@ import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.image.ReferenceImage;
 import dev.sysextharness.scenario.RunConfiguration;
 import java.util.List;

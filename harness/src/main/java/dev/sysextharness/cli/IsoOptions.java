@@ -4,7 +4,7 @@ import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.Progress;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.image.KairosIso;
 import dev.sysextharness.scenario.ScenarioRun;
 import dev.sysextharness.scenario.ScenarioSession;

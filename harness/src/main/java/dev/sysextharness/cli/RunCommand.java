@@ -13,7 +13,7 @@ import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.RunConfiguration;

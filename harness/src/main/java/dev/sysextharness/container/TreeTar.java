@@ -15,12 +15,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** A directory tree as a tar stream for the Docker engine's archive API: files, directories and symlinks as they are. */
-final class TreeTar {
+public final class TreeTar {
     private TreeTar() {
     }
 
     /** {@code dir}'s content under the top directory {@code top}. */
-    static InputStream of(Path dir, String top) throws IOException {
+    public static InputStream of(Path dir, String top) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes); Stream<Path> walk = Files.walk(dir)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

@@ -2,7 +2,6 @@ package dev.sysextharness.host;
 
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavors;
-import dev.sysextharness.image.ImageCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -1,5 +1,6 @@
 package dev.sysextharness.image;
 
+import dev.sysextharness.host.ImageCache;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.KairosImageSpec;

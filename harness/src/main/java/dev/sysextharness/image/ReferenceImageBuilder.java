@@ -1,5 +1,7 @@
 package dev.sysextharness.image;
 
+import dev.sysextharness.host.ContentHash;
+import dev.sysextharness.host.ImageCache;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.ReferenceImageSpec;
 import dev.sysextharness.host.HarnessException;

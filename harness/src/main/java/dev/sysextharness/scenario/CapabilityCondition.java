@@ -1,5 +1,7 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.Certifies;
+import dev.sysextharness.api.Scenario;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,5 +1,7 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.Certifies;
+import dev.sysextharness.api.Scenario;
 import dev.sysextharness.flavor.Capability;
 import dev.sysextharness.flavor.Flavor;
 import java.lang.reflect.Method;

@@ -1,6 +1,6 @@
 package dev.sysextharness.scenario;
 
-import dev.sysextharness.container.ContainerGuest;
+import dev.sysextharness.guest.ContainerGuest;
 import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Guest;

@@ -1,5 +1,7 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.Extensions;
+import dev.sysextharness.api.Expectation;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;

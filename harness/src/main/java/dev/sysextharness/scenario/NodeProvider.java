@@ -1,5 +1,6 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.Bundles;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;

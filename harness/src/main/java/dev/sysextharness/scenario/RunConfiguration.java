@@ -5,7 +5,7 @@ import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.host.FreePorts;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.KvmProbe;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.Scenario;
 import dev.sysextharness.guest.Lane;
 import java.util.List;
 import java.util.stream.Stream;

@@ -1,5 +1,8 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.Extensions;
+import dev.sysextharness.api.Certifies;
+import dev.sysextharness.api.Scenario;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import dev.sysextharness.flavor.ConfigException;
@@ -51,6 +54,8 @@ public final class ScenarioRun {
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
+        // ScenarioExtension comes in through META-INF/services: @Scenario names no internal class
+        parameters.put("junit.jupiter.extensions.autodetection.enabled", "true");
         parameters.put(RunConfiguration.FLAVORS, String.join(",", flavors.stream().map(Flavor::name).toList()));
     }
 

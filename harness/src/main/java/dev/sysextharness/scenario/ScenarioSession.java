@@ -1,8 +1,10 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.api.PublishedExtension;
+import dev.sysextharness.api.Extensions;
 import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
-import dev.sysextharness.container.FlavorContainerImage;
+import dev.sysextharness.image.FlavorContainerImage;
 import dev.sysextharness.extension.ContainerRegistry;
 import dev.sysextharness.extension.DistributionRegistry;
 import dev.sysextharness.extension.ExtensionCatalog;
@@ -14,7 +16,7 @@ import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.image.ReferenceImage;
 import dev.sysextharness.install.Bundle;
 import dev.sysextharness.install.CloudConfig;

@@ -5,7 +5,7 @@ import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
-import dev.sysextharness.image.ContentHash;
+import dev.sysextharness.host.ContentHash;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;

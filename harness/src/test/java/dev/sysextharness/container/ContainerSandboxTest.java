@@ -1,5 +1,7 @@
 package dev.sysextharness.container;
 
+import dev.sysextharness.guest.ContainerGuest;
+import dev.sysextharness.image.FlavorContainerImage;
 import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +10,7 @@ import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.LoopbackListener;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.scenario.RunConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.sysextharness.container;
 
+import dev.sysextharness.guest.ContainerGuest;
+import dev.sysextharness.image.FlavorContainerImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -9,7 +11,7 @@ import dev.sysextharness.extension.RegistryImage;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.ImageCache;
+import dev.sysextharness.host.ImageCache;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -7,7 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.host.HarnessException;
-import dev.sysextharness.image.ImageCache;
+import dev.sysextharness.host.ImageCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;

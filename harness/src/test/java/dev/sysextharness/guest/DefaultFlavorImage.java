@@ -3,7 +3,7 @@ package dev.sysextharness.guest;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;

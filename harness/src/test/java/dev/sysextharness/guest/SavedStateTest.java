@@ -3,7 +3,7 @@ package dev.sysextharness.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysextharness.host.OwnedProcesses;
-import dev.sysextharness.image.ImageCache;
+import dev.sysextharness.host.ImageCache;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.SavedState;
 import dev.sysextharness.vm.SavedStates;

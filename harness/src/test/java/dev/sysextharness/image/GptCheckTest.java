@@ -1,5 +1,6 @@
 package dev.sysextharness.image;
 
+import dev.sysextharness.host.GptCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysextharness.host.OwnedProcesses;

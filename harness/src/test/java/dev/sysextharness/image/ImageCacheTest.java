@@ -1,5 +1,7 @@
 package dev.sysextharness.image;
 
+import dev.sysextharness.host.ContentHash;
+import dev.sysextharness.host.ImageCache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

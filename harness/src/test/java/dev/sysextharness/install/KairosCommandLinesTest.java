@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.NodeLauncher;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.ImageCache;
+import dev.sysextharness.host.ImageCache;
 import dev.sysextharness.vm.Accelerator;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;

@@ -10,7 +10,7 @@ import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.Downloader;
-import dev.sysextharness.image.ImageCache;
+import dev.sysextharness.host.ImageCache;
 import dev.sysextharness.image.KairosIso;
 import dev.sysextharness.vm.Accelerator;
 import dev.sysextharness.vm.AcceleratorChoice;

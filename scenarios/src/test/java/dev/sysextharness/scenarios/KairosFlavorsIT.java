@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
-import dev.sysextharness.image.FlavorImages;
+import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.image.KairosIso;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.scenario.ScenarioRun;

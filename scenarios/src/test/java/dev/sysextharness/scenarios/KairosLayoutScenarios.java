@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.BootIdProof;
 import dev.sysextharness.guest.Node;
-import dev.sysextharness.scenario.Expectation;
-import dev.sysextharness.scenario.Scenario;
+import dev.sysextharness.api.Expectation;
+import dev.sysextharness.api.Scenario;
 
 /**
  * The node looks like a Kairos node to sysext (immucore's layout): the ground every other scenario stands on.

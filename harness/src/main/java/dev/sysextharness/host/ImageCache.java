@@ -1,4 +1,4 @@
-package dev.sysextharness.image;
+package dev.sysextharness.host;
 
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;

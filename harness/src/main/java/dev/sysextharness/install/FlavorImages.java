@@ -1,5 +1,8 @@
-package dev.sysextharness.image;
+package dev.sysextharness.install;
 
+import dev.sysextharness.image.KairosIso;
+import dev.sysextharness.image.ReferenceImageBuilder;
+import dev.sysextharness.image.ReferenceImage;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;

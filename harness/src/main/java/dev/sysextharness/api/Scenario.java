@@ -1,4 +1,4 @@
-package dev.sysextharness.scenario;
+package dev.sysextharness.api;
 
 import dev.sysextharness.flavor.Capability;
 import dev.sysextharness.guest.Lane;
@@ -8,20 +8,20 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestTemplate;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A scenario: runs once per selected flavor (configuration parameter {@code sysext.flavors}) and lane
  * ({@code sysext.lanes}), each time on a fresh guest of that flavor handed in as a parameter — a booted
  * {@link dev.sysextharness.guest.Node} in the VM lane, a container of the flavor's userspace in the container lane.
  * Whether it applies is data: {@link #requires()}, judged against the flavor's declared systemd version, and
- * {@link #lanes()}, the lanes that can judge it.
+ * {@link #lanes()}, the lanes that can judge it. The harness's JUnit extension that turns a scenario into its cells is
+ * registered by the run (JUnit's extension autodetection), so that this annotation, like the rest of the API, names
+ * nothing of the harness's internals.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @TestTemplate
 @Tag("vm")
-@ExtendWith(ScenarioExtension.class)
 public @interface Scenario {
     /** Rows of the capability model the scenario needs; on a flavor without one it is skipped with the reason. */
     Capability[] requires() default {};

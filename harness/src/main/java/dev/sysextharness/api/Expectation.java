@@ -1,4 +1,4 @@
-package dev.sysextharness.scenario;
+package dev.sysextharness.api;
 
 import java.util.ArrayList;
 import java.util.List;

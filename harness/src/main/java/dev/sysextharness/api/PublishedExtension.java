@@ -1,4 +1,4 @@
-package dev.sysextharness.scenario;
+package dev.sysextharness.api;
 
 /**
  * An extension image pushed to the run's registry.

@@ -1,4 +1,4 @@
-package dev.sysextharness.container;
+package dev.sysextharness.guest;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;

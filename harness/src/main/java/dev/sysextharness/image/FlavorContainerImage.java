@@ -1,5 +1,6 @@
-package dev.sysextharness.container;
+package dev.sysextharness.image;
 
+import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.HarnessException;

@@ -1,5 +1,7 @@
-package dev.sysextharness.container;
+package dev.sysextharness.guest;
 
+import dev.sysextharness.container.DockerImages;
+import dev.sysextharness.container.TreeTar;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.SystemdVersion;

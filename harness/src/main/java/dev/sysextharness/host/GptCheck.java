@@ -1,4 +1,4 @@
-package dev.sysextharness.image;
+package dev.sysextharness.host;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

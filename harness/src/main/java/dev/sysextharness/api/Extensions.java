@@ -1,5 +1,6 @@
-package dev.sysextharness.scenario;
+package dev.sysextharness.api;
 
+import dev.sysextharness.api.Certifies;
 import dev.sysextharness.extension.Extension;
 import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.extension.LayerFlattener;
@@ -30,7 +31,7 @@ public final class Extensions {
     private final Map<String, Path> flattened = new ConcurrentHashMap<>();
     private final Path userExtension;
 
-    Extensions(ExtensionCatalog catalog, Path jibCache, Registry registry, Progress progress, Path userExtension) {
+    public Extensions(ExtensionCatalog catalog, Path jibCache, Registry registry, Progress progress, Path userExtension) {
         this.userExtension = userExtension;
         this.catalog = catalog;
         this.builder = new OciImageBuilder(jibCache);
@@ -118,7 +119,7 @@ public final class Extensions {
         return formOf(userExtension);
     }
 
-    static Certifies.Form formOf(Path definitionDir) {
+    public static Certifies.Form formOf(Path definitionDir) {
         return ExtensionCatalog.load(definitionDir).definition().raw() != null ? Certifies.Form.RAW_FILE : Certifies.Form.OCI_IMAGE;
     }
 

@@ -1,4 +1,4 @@
-package dev.sysextharness.scenario;
+package dev.sysextharness.api;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
