@@ -54,7 +54,7 @@ public final class Extensions {
                 try {
                     Path dir = Path.of(source.dir());
                     List<String> blobs = new java.util.ArrayList<>();
-                    var manifest = dev.sysextharness.flavor.ConfigFiles.json().readTree(dir.resolve("manifest.json").toFile());
+                    var manifest = dev.sysextharness.host.Json.mapper().readTree(dir.resolve("manifest.json").toFile());
                     if (manifest.path("config").has("digest")) {
                         blobs.add(manifest.path("config").path("digest").asText());
                     }

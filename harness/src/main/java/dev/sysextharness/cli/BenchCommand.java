@@ -1,7 +1,9 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.report.Outcome;
+import dev.sysextharness.host.Durations;
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Node;
@@ -85,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
         Progress progress = Progress.to(System.out);
         Instant buildStart = Instant.now();
         BootDisk disk = new FlavorImages(ws).bootDisk(flavor, progress);
-        double buildS = seconds(Duration.between(buildStart, Instant.now()));
+        double buildS = Durations.seconds(Duration.between(buildStart, Instant.now()));
         // one choice for the boots and, through the configuration, the same request for every scenario stage
         accel = config.accelerator(ws, progress);
         Path dir = ws.reportsDir().resolve("bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -98,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
             bare.add(bareBootToLogin(launcher, dir.resolve("bare-" + i), deadline));
             progress.step(String.format("round %d: bare QEMU to login: %.2f s", i, bare.get(bare.size() - 1)));
             try (Node node = launcher.evidenceDir(dir.resolve("harness-" + i)).start()) {
-                harness.add(seconds(Duration.between(node.vm().startedAt(), Instant.now())));
+                harness.add(Durations.seconds(Duration.between(node.vm().startedAt(), Instant.now())));
             }
             progress.step(String.format("round %d: harness cold boot to ready: %.2f s", i, harness.get(harness.size() - 1)));
         }
@@ -108,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
             try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).savedStates(states)
                     .evidenceDir(dir.resolve("restore-" + i)).start()) {
                 if (i > 0) { // start 0 may have had to save the state first
-                    restores.add(seconds(node.ready().readyAfter()));
+                    restores.add(Durations.seconds(node.ready().readyAfter()));
                     progress.step(String.format("restore %d: ready after %.2f s", i, restores.get(restores.size() - 1)));
                 }
             }
@@ -159,10 +161,10 @@ final class BenchCommand implements Callable<Integer> {
 
     private void writeJson(Figures f, Flavor flavor) throws IOException {
         if (json != null) {
-            ObjectNode o = ConfigFiles.json().createObjectNode()
+            ObjectNode o = Json.mapper().createObjectNode()
                     .put("flavor", flavor.name()).put("accelerator", accel.current().qemuName()).put("rounds", rounds);
             f.forEach(o::put);
-            Files.writeString(json, ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(o));
+            Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(o));
         }
     }
 
@@ -175,7 +177,7 @@ final class BenchCommand implements Callable<Integer> {
             throws IOException {
         progress.step("scenarios " + glob + ": " + name);
         RunReport r = stage(config, flavor, glob, cold, jobs).progress(progress).execute(name, dir.resolve(name));
-        if (r.count("failed") + r.count("error") > 0) {
+        if (r.count(Outcome.FAILED) + r.count(Outcome.ERROR) > 0) {
             throw new HarnessException("scenarios " + name + " did not pass; see " + r.dir().resolve("index.html"));
         }
         progress.step(String.format("scenarios %s: %.1f s", name, r.wallSeconds()));
@@ -193,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The median wall time of the cells that passed without a reboot. */
     static double nonRebootMedian(RunReport r) {
-        return median(r.results().stream().filter(c -> c.reboots() == 0 && c.outcome().equals("passed"))
+        return median(r.results().stream().filter(c -> c.reboots() == 0 && c.outcome() == Outcome.PASSED)
                 .map(c -> c.durationMs() / 1000.0).toList());
     }
 
@@ -211,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
             Awaitility.await("login: on " + vm.serialLog()).atMost(deadline).pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(50)).pollInSameThread()
                     .until(() -> Files.exists(vm.serialLog()) && Files.readString(vm.serialLog()).contains("login:"));
-            return seconds(Duration.between(vm.startedAt(), Instant.now()));
+            return Durations.seconds(Duration.between(vm.startedAt(), Instant.now()));
         } catch (ConditionTimeoutException e) {
             throw new HarnessException("bare boot never printed login: within " + deadline.toSeconds() + " s; see " + dir);
         }
@@ -223,7 +225,4 @@ final class BenchCommand implements Callable<Integer> {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    static double seconds(Duration d) {
-        return d.toMillis() / 1000.0;
-    }
 }

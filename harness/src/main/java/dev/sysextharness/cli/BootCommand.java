@@ -1,5 +1,6 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.host.Durations;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Node;
@@ -74,10 +75,10 @@ final class BootCommand implements Callable<Integer> {
         try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).evidenceDir(dir)
                 .savedStates(cold ? null : new SavedStates(ws.cache())).progress(progress).start()) {
             System.out.printf("%nflavor      %s (systemd %d expected)%n", flavor.name(), flavor.systemdVersion());
-            System.out.printf("build       %.1f s%s%n", seconds(build), build.toMillis() < 1000 ? " (cached)" : "");
+            System.out.printf("build       %.1f s%s%n", Durations.seconds(build), build.toMillis() < 1000 ? " (cached)" : "");
             System.out.printf("started by  %s%n", node.startedBy());
-            System.out.printf("QEMU → SSH  %.1f s%n", seconds(node.ready().sshAfter()));
-            System.out.printf("QEMU → ready %.1f s (%s%s)%n", seconds(node.ready().readyAfter()), node.ready().systemState(),
+            System.out.printf("QEMU → SSH  %.1f s%n", Durations.seconds(node.ready().sshAfter()));
+            System.out.printf("QEMU → ready %.1f s (%s%s)%n", Durations.seconds(node.ready().readyAfter()), node.ready().systemState(),
                     node.ready().degraded() ? ", failed: " + String.join(" ", node.ready().failedUnits()) : "");
             System.out.printf("boot_id     %s%n", node.ready().bootId());
             System.out.printf("evidence    %s%n", node.evidenceDir());
@@ -103,7 +104,4 @@ final class BootCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static double seconds(Duration d) {
-        return d.toMillis() / 1000.0;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
 
@@ -18,17 +19,17 @@ public final class ExitCodes {
      * failed, else 3 if none was judged at all (every cell skipped) unless {@code allowAllSkipped}, else 0.
      */
     public static int of(RunReport report, boolean allowAllSkipped) {
-        if (report.count("error") > 0) {
+        if (report.count(Outcome.ERROR) > 0) {
             return INFRASTRUCTURE;
         }
-        if (report.count("failed") > 0) {
+        if (report.count(Outcome.FAILED) > 0) {
             return SCENARIO_FAILED;
         }
         return nothingJudged(report) && !allowAllSkipped ? INFRASTRUCTURE : OK;
     }
 
     static boolean nothingJudged(RunReport report) {
-        return report.count("passed") + report.count("failed") + report.count("error") == 0;
+        return report.count(Outcome.PASSED) + report.count(Outcome.FAILED) + report.count(Outcome.ERROR) == 0;
     }
 
     /** The one line for a run that judged nothing. */

@@ -7,7 +7,7 @@ import dev.sysextharness.host.Progress;
 import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.image.KairosIso;
 import dev.sysextharness.scenario.ScenarioRun;
-import dev.sysextharness.scenario.ScenarioSession;
+import dev.sysextharness.scenario.SessionParameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,13 +71,13 @@ final class IsoOptions {
 
     void passTo(ScenarioRun run) {
         if (iso != null) {
-            run.parameter(ScenarioSession.ISO, iso.toAbsolutePath().toString());
+            run.parameter(SessionParameters.ISO, iso.toAbsolutePath().toString());
         }
         if (isoUrl != null) {
-            run.parameter(ScenarioSession.ISO_URL, isoUrl);
+            run.parameter(SessionParameters.ISO_URL, isoUrl);
         }
         if (sha256 != null) {
-            run.parameter(ScenarioSession.ISO_SHA256, sha256);
+            run.parameter(SessionParameters.ISO_SHA256, sha256);
         }
     }
 }

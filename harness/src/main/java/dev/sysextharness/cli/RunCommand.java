@@ -1,5 +1,6 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.extension.ExtensionCatalog;
@@ -147,11 +148,11 @@ final class RunCommand implements Callable<Integer> {
         isoOptions.passTo(run);
         RunReport report = run.execute(runId, dir);
 
-        System.out.printf("%n%d passed, %d failed, %d error, %d skipped%n", report.count("passed"), report.count("failed"),
-                report.count("error"), report.count("skipped"));
+        System.out.printf("%n%d passed, %d failed, %d error, %d skipped%n", report.count(Outcome.PASSED), report.count(Outcome.FAILED),
+                report.count(Outcome.ERROR), report.count(Outcome.SKIPPED));
         for (ScenarioResult r : report.results()) {
-            if (r.outcome().equals("failed") || r.outcome().equals("error")) {
-                System.out.printf("%-6s %s [%s/%s]: %s; evidence: %s%n", r.outcome(), r.scenario(), r.flavor(), r.lane(), r.headline(),
+            if (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.ERROR) {
+                System.out.printf("%-6s %s [%s/%s]: %s; evidence: %s%n", r.outcome().label(), r.scenario(), r.flavor(), r.lane(), r.headline(),
                         r.evidence());
             }
         }

@@ -1,8 +1,9 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.report.Outcome;
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Lane;
@@ -63,7 +64,7 @@ final class SoakCommand implements Callable<Integer> {
     }
 
     /** A cell whose outcome differs from its outcome in an earlier run. */
-    record Change(String cell, int firstRun, String firstOutcome, String firstEvidence, int run, String outcome, String evidence,
+    record Change(String cell, int firstRun, Outcome firstOutcome, String firstEvidence, int run, Outcome outcome, String evidence,
                   String observed) {
     }
 
@@ -80,7 +81,7 @@ final class SoakCommand implements Callable<Integer> {
                 String cell = r.scenario() + " [" + r.flavor() + "/" + r.lane() + "]";
                 ScenarioResult earlier = first.putIfAbsent(cell, r);
                 firstRun.putIfAbsent(cell, run);
-                if (earlier != null && !earlier.outcome().equals(r.outcome())) {
+                if (earlier != null && earlier.outcome() != r.outcome()) {
                     now.add(new Change(cell, firstRun.get(cell), earlier.outcome(), earlier.evidence(), run, r.outcome(), r.evidence(),
                             r.observed()));
                 }
@@ -120,8 +121,8 @@ final class SoakCommand implements Callable<Integer> {
             rounds.add(round);
             int changedNow = history.record(i, report).size();
             progress.step(String.format("run %d/%d: %d passed, %d failed, %d error, %d skipped in %.0f s; outcomes changed: %d;"
-                            + " processes left: %d; cache %+.1f MB", i, runs, report.count("passed"), report.count("failed"),
-                    report.count("error"), report.count("skipped"), report.wallSeconds(), changedNow, left.size(),
+                            + " processes left: %d; cache %+.1f MB", i, runs, report.count(Outcome.PASSED), report.count(Outcome.FAILED),
+                    report.count(Outcome.ERROR), report.count(Outcome.SKIPPED), report.wallSeconds(), changedNow, left.size(),
                     (round.cacheBytes() - (i == 1 ? cacheBefore : rounds.get(i - 2).cacheBytes())) / 1e6));
             for (String p : left) {
                 progress.step("  left running: " + p);
@@ -129,7 +130,7 @@ final class SoakCommand implements Callable<Integer> {
             writeJson(jsonFile, cacheBefore, rounds, history.changes());
         }
         List<Change> changes = history.changes();
-        int judged = rounds.stream().mapToInt(r -> (int) (r.report().count("passed") + r.report().count("failed"))).sum();
+        int judged = rounds.stream().mapToInt(r -> (int) (r.report().count(Outcome.PASSED) + r.report().count(Outcome.FAILED))).sum();
         long leftTotal = rounds.stream().mapToLong(r -> r.leftProcesses().size()).sum();
         System.out.printf("%nsoak: %d of %d runs completed, %d cells judged, %d outcome changes, %d processes left, cache %+.1f MB"
                         + " per run; figures in %s%n", rounds.size(), runs, judged, changes.size(), leftTotal,
@@ -159,22 +160,22 @@ final class SoakCommand implements Callable<Integer> {
     }
 
     private void writeJson(Path file, long cacheBefore, List<Round> rounds, List<Change> changes) throws java.io.IOException {
-        ObjectNode root = ConfigFiles.json().createObjectNode().put("runsAsked", runs).put("runsCompleted", rounds.size())
+        ObjectNode root = Json.mapper().createObjectNode().put("runsAsked", runs).put("runsCompleted", rounds.size())
                 .put("cacheBytesBefore", cacheBefore);
         ArrayNode rs = root.putArray("runs");
         for (Round r : rounds) {
             rs.addObject().put("run", r.index()).put("report", r.report().dir().toString()).put("wallSeconds", r.report().wallSeconds())
-                    .put("passed", r.report().count("passed")).put("failed", r.report().count("failed"))
-                    .put("error", r.report().count("error")).put("skipped", r.report().count("skipped"))
+                    .put("passed", r.report().count(Outcome.PASSED)).put("failed", r.report().count(Outcome.FAILED))
+                    .put("error", r.report().count(Outcome.ERROR)).put("skipped", r.report().count(Outcome.SKIPPED))
                     .put("cacheBytes", r.cacheBytes()).put("processesLeft", r.leftProcesses().size());
         }
         ArrayNode cs = root.putArray("outcomeChanges");
         for (Change c : changes) {
-            cs.addObject().put("cell", c.cell()).put("firstRun", c.firstRun()).put("firstOutcome", c.firstOutcome())
-                    .put("firstEvidence", c.firstEvidence()).put("run", c.run()).put("outcome", c.outcome())
+            cs.addObject().put("cell", c.cell()).put("firstRun", c.firstRun()).put("firstOutcome", c.firstOutcome().label())
+                    .put("firstEvidence", c.firstEvidence()).put("run", c.run()).put("outcome", c.outcome().label())
                     .put("evidence", c.evidence()).put("observed", c.observed());
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 }

@@ -1,7 +1,7 @@
 package dev.sysextharness.extension;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +51,7 @@ public final class RegistryClient {
      */
     public PulledImage pullImage(String repository, String reference, Path dir) throws IOException {
         byte[] bytes = get("/v2/" + repository + "/manifests/" + reference, repository + ":" + reference);
-        JsonNode manifest = ConfigFiles.json().readTree(bytes);
+        JsonNode manifest = Json.mapper().readTree(bytes);
         String mediaType = manifest.path("mediaType").asText("application/vnd.oci.image.manifest.v1+json");
         if (manifest.has("manifests")) {
             throw new HarnessException("image " + repository + ":" + reference + " at " + baseUrl + " is a multi-platform index;"
@@ -128,7 +128,7 @@ public final class RegistryClient {
 
     /** Downloads the layers of {@code repository:tag} into {@code dir}, bottom layer first. */
     public List<Layer> pullLayers(String repository, String tag, Path dir) throws IOException {
-        JsonNode manifest = ConfigFiles.json().readTree(get("/v2/" + repository + "/manifests/" + tag, repository + ":" + tag));
+        JsonNode manifest = Json.mapper().readTree(get("/v2/" + repository + "/manifests/" + tag, repository + ":" + tag));
         JsonNode layers = manifest.path("layers");
         if (!layers.isArray()) {
             throw new HarnessException("image " + repository + ":" + tag + " at " + baseUrl + " has no layers in its manifest"

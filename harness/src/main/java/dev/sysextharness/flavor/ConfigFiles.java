@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
@@ -31,14 +30,7 @@ public final class ConfigFiles {
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .build();
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-
     private ConfigFiles() {
-    }
-
-    /** The mapper used for JSON the harness writes and reads (reports, guest output). */
-    public static ObjectMapper json() {
-        return JSON;
     }
 
     public static <T> T read(Path file, Class<T> type) {

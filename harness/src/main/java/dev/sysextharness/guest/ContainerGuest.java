@@ -1,5 +1,6 @@
 package dev.sysextharness.guest;
 
+import dev.sysextharness.host.Failures;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.container.TreeTar;
 import dev.sysextharness.flavor.ConfigException;
@@ -80,7 +81,7 @@ public final class ContainerGuest implements Guest {
                 throw noSysext(image, flavor);
             }
             throw new HarnessException("cannot start a container of " + image + " for flavor " + flavor.name() + ": "
-                    + firstLine(rootCause(e)), e);
+                    + Failures.firstLine(rootCause(e)), e);
         }
         ContainerGuest guest = new ContainerGuest(flavor, c, evidenceDir, image);
         try {
@@ -90,7 +91,7 @@ public final class ContainerGuest implements Guest {
             guest.prepare();
         } catch (IOException | RuntimeException e) {
             guest.close();
-            throw e instanceof HarnessException h ? h : new HarnessException("cannot prepare the container of " + image + ": " + firstLine(e), e);
+            throw e instanceof HarnessException h ? h : new HarnessException("cannot prepare the container of " + image + ": " + Failures.firstLine(e), e);
         }
         guest.transcript.note(String.format("# harness: container of %s started and prepared in %.1f s", image,
                 Duration.between(started, Instant.now()).toMillis() / 1000.0));
@@ -210,7 +211,7 @@ public final class ContainerGuest implements Guest {
             }
             transcript.note("$ " + recordedAs + "\n# harness: docker exec failed: " + e.getMessage() + "\n");
             throw new HarnessException("docker exec in the container of " + image + " failed running '" + recordedAs + "': "
-                    + firstLine(e), e);
+                    + Failures.firstLine(e), e);
         }
     }
 
@@ -275,8 +276,4 @@ public final class ContainerGuest implements Guest {
         return c;
     }
 
-    private static String firstLine(Throwable t) {
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        return m.strip().lines().findFirst().orElse(m);
-    }
 }

@@ -1,7 +1,7 @@
 package dev.sysextharness.guest;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -35,7 +35,7 @@ public record Mount(String target, String source, String fsType, List<String> op
             return byTarget;
         }
         try {
-            for (JsonNode m : ConfigFiles.json().readTree(json).path("filesystems")) {
+            for (JsonNode m : Json.mapper().readTree(json).path("filesystems")) {
                 Mount mount = new Mount(m.path("target").asText(), m.path("source").asText(), m.path("fstype").asText(),
                         Arrays.asList(m.path("options").asText().split(",")), m.path("label").asText(null),
                         m.path("fsroot").asText());

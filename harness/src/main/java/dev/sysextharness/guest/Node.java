@@ -14,7 +14,7 @@ import java.time.Instant;
  * A booted, ready node of a flavor: the thing scenarios talk to. Every command is recorded in the node's transcript
  * with its exit code, output and duration. Closing the node ends its VM; its evidence directory stays.
  */
-public final class Node implements Guest {
+public final class Node implements Guest, Rebootable {
     private final Flavor flavor;
     private final Vm vm;
     private final Accelerator accelerator;
@@ -153,6 +153,7 @@ public final class Node implements Guest {
      * machine), powers the machine on again when QEMU ends on that reset, and waits until a node with a different
      * boot_id is ready.
      */
+    @Override
     public BootIdProof reboot() {
         String before = bootId();
         Instant start = Instant.now();

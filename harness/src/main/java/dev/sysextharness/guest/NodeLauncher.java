@@ -1,5 +1,6 @@
 package dev.sysextharness.guest;
 
+import dev.sysextharness.host.Durations;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.FreePorts;
@@ -210,7 +211,7 @@ public final class NodeLauncher {
             throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
         }
         transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s, cont %.2f s",
-                seconds(overlayAt, vmAt), seconds(vmAt, loadedAt[0]), seconds(loadedAt[0], Instant.now())));
+                Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
         return awaitReady(vm, transcript, "restore", vm.accelerator().scale(flavor.timeouts().boot()), true);
     }
 
@@ -222,9 +223,6 @@ public final class NodeLauncher {
         }
     }
 
-    private static double seconds(Instant from, Instant to) {
-        return Duration.between(from, to).toMillis() / 1000.0;
-    }
 
     private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock) {
         try {

@@ -1,9 +1,9 @@
 package dev.sysextharness.install;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.extension.RegistryClient;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
@@ -84,7 +84,7 @@ public final class ReferenceInstaller {
     /** A GPT partition of a disk image, by name. */
     record Partition(long offsetBytes, long sizeKiB) {
         static Partition find(Path disk, String name) throws IOException {
-            JsonNode table = ConfigFiles.json().readTree(OwnedProcesses.run(List.of("sfdisk", "-J", disk.toString()), 60))
+            JsonNode table = Json.mapper().readTree(OwnedProcesses.run(List.of("sfdisk", "-J", disk.toString()), 60))
                     .path("partitiontable");
             long sector = table.path("sectorsize").asLong(512);
             for (JsonNode p : table.path("partitions")) {

@@ -29,8 +29,8 @@ final class MatrixPage {
                 .append("td.cell a{color:inherit;font-weight:600;text-decoration:none}.small{font-size:.85em;color:#555}")
                 .append("</style></head><body>");
         h.append("<h1>sysext-harness run ").append(esc(report.runId())).append("</h1>");
-        h.append("<p>").append(String.format("Wall time %.1f s. ", report.wallSeconds())).append(report.count("passed")).append(" passed, ").append(report.count("failed")).append(" failed, ")
-                .append(report.count("error")).append(" error, ").append(report.count("skipped")).append(" skipped. ")
+        h.append("<p>").append(String.format("Wall time %.1f s. ", report.wallSeconds())).append(report.count(Outcome.PASSED)).append(" passed, ").append(report.count(Outcome.FAILED)).append(" failed, ")
+                .append(report.count(Outcome.ERROR)).append(" error, ").append(report.count(Outcome.SKIPPED)).append(" skipped. ")
                 .append("Each cell links to its evidence: the guest command transcript, the serial log, ")
                 .append("<code>journalctl -b -u systemd-sysext</code> and <code>systemd-sysext status --json=short</code>.</p>");
         h.append("<table id=\"matrix\"><thead><tr><th>scenario</th>");
@@ -55,8 +55,8 @@ final class MatrixPage {
         for (ScenarioResult r : report.results()) {
             Path ev = Path.of(r.evidence()).toAbsolutePath();
             String rel = report.dir().toAbsolutePath().relativize(ev).toString();
-            h.append("<section id=\"").append(anchor(r)).append("\"><h3 class=\"").append(r.outcome()).append("\">")
-                    .append(esc(r.scenario())).append(" on ").append(esc(r.flavor())).append(" (").append(esc(r.lane())).append(" lane): ").append(r.outcome())
+            h.append("<section id=\"").append(anchor(r)).append("\"><h3 class=\"").append(r.outcome().label()).append("\">")
+                    .append(esc(r.scenario())).append(" on ").append(esc(r.flavor())).append(" (").append(esc(r.lane())).append(" lane): ").append(r.outcome().label())
                     .append("</h3><table><tr><th>expected</th><td>").append(esc(r.expected())).append("</td></tr>")
                     .append("<tr><th>observed</th><td>").append(esc(r.observed())).append("</td></tr>")
                     .append("<tr><th>duration</th><td>").append(String.format("%.1f s", r.durationMs() / 1000.0)).append("</td></tr>")
@@ -76,8 +76,8 @@ final class MatrixPage {
         if (r == null) {
             return "<td class=\"missing\">–</td>";
         }
-        return "<td class=\"cell " + r.outcome() + "\" title=\"" + esc(r.observed()) + "\">"
-                + "<a href=\"#" + anchor(r) + "\">" + r.outcome() + "</a>"
+        return "<td class=\"cell " + r.outcome().label() + "\" title=\"" + esc(r.observed()) + "\">"
+                + "<a href=\"#" + anchor(r) + "\">" + r.outcome().label() + "</a>"
                 + "<br><span class=\"small\">" + String.format("%.1f s", r.durationMs() / 1000.0) + "</span></td>";
     }
 

@@ -1,5 +1,6 @@
 package dev.sysextharness.report;
 
+import dev.sysextharness.host.Failures;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.host.HarnessException;
 import java.util.Locale;
@@ -45,9 +46,7 @@ public enum Outcome {
 
     /** The cause's first line: what the report and the progress line show. */
     public static String firstLine(Throwable failure) {
-        Throwable t = cause(failure);
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        return m.strip().lines().findFirst().orElse(m);
+        return Failures.firstLine(cause(failure));
     }
 
     public static Outcome parse(String label) {

@@ -48,7 +48,7 @@ public final class ReportListener implements TestExecutionListener {
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
-            add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), "skipped", "(not applicable)", reason, 0,
+            add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), Outcome.SKIPPED, "(not applicable)", reason, 0,
                     report.dir().toString(), 0, "no node"));
         }
     }
@@ -64,7 +64,7 @@ public final class ReportListener implements TestExecutionListener {
         }
         Map<String, String> e = entries.get(id.getUniqueId());
         if (e != null) {
-            add(new ScenarioResult(e.get("flavor"), e.getOrDefault("lane", "vm"), e.get("scenario"), e.get("outcome"), e.get("expected"),
+            add(new ScenarioResult(e.get("flavor"), e.getOrDefault("lane", "vm"), e.get("scenario"), Outcome.parse(e.get("outcome")), e.get("expected"),
                     e.get("observed"), Long.parseLong(e.get("durationMs")), e.get("evidence"), Integer.parseInt(e.getOrDefault("reboots", "0")),
                     e.getOrDefault("start", "no node")));
             return;
@@ -72,7 +72,7 @@ public final class ReportListener implements TestExecutionListener {
         Throwable failure = result.getThrowable().orElse(null);
         Outcome outcome = result.getStatus() == TestExecutionResult.Status.ABORTED ? Outcome.SKIPPED : Outcome.of(failure);
         String observed = failure == null ? "ended without a result from the harness" : flavorOf(id) + ": " + Outcome.firstLine(failure);
-        add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), outcome == Outcome.PASSED ? Outcome.ERROR.label() : outcome.label(),
+        add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), outcome == Outcome.PASSED ? Outcome.ERROR : outcome,
                 "(not declared)", observed, 0, report.dir().toString(), 0, "no node"));
     }
 
@@ -84,7 +84,7 @@ public final class ReportListener implements TestExecutionListener {
                 String cause = failedContainers.entrySet().stream().filter(f -> cell.templateId().startsWith(f.getKey()))
                         .max(Comparator.comparingInt(f -> f.getKey().length())).map(Map.Entry::getValue)
                         .orElse("JUnit never ran it and reported no failure");
-                add(new ScenarioResult(cell.flavor(), cell.lane(), cell.scenario(), Outcome.ERROR.label(), "(not declared)",
+                add(new ScenarioResult(cell.flavor(), cell.lane(), cell.scenario(), Outcome.ERROR, "(not declared)",
                         cell.flavor() + ": did not run: " + cause, 0, report.dir().toString(), 0, "no node"));
             }
         }
@@ -92,16 +92,16 @@ public final class ReportListener implements TestExecutionListener {
 
     private void add(ScenarioResult r) {
         report.add(r);
-        progress.step(symbol(r.outcome()) + " " + r.outcome() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
+        progress.step(symbol(r.outcome()) + " " + r.outcome().label() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
                 + String.format("%.1f s", r.durationMs() / 1000.0)
-                + (r.outcome().equals("passed") ? "" : ": " + r.headline())
-                + (r.outcome().equals("failed") || r.outcome().equals("error") ? "; evidence: " + r.evidence() : ""));
+                + (r.outcome() == Outcome.PASSED ? "" : ": " + r.headline())
+                + (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.ERROR ? "; evidence: " + r.evidence() : ""));
     }
 
-    private static String symbol(String outcome) {
+    private static String symbol(Outcome outcome) {
         return switch (outcome) {
-            case "passed" -> "✔";
-            case "skipped" -> "↷";
+            case PASSED -> "✔";
+            case SKIPPED -> "↷";
             default -> "✖";
         };
     }

@@ -1,8 +1,8 @@
 package dev.sysextharness.report;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.flavor.Flavor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,8 +40,8 @@ public final class RunReport {
         return List.copyOf(results);
     }
 
-    public long count(String outcome) {
-        return results().stream().filter(r -> r.outcome().equals(outcome)).count();
+    public long count(Outcome outcome) {
+        return results().stream().filter(r -> r.outcome() == outcome).count();
     }
 
     public Optional<ScenarioResult> cell(String scenario, String flavor, String lane) {
@@ -79,14 +79,14 @@ public final class RunReport {
     public void write() throws IOException {
         finished = java.time.Instant.now();
         Files.createDirectories(dir);
-        ObjectNode root = ConfigFiles.json().createObjectNode().put("run", runId).put("wallSeconds", wallSeconds());
+        ObjectNode root = Json.mapper().createObjectNode().put("run", runId).put("wallSeconds", wallSeconds());
         ArrayNode arr = root.putArray("results");
         for (ScenarioResult r : results()) {
-            arr.addObject().put("flavor", r.flavor()).put("lane", r.lane()).put("scenario", r.scenario()).put("outcome", r.outcome())
+            arr.addObject().put("flavor", r.flavor()).put("lane", r.lane()).put("scenario", r.scenario()).put("outcome", r.outcome().label())
                     .put("expected", r.expected()).put("observed", r.observed()).put("durationMs", r.durationMs())
                     .put("evidence", dir.relativize(Path.of(r.evidence()).toAbsolutePath()).toString());
         }
-        Files.writeString(dir.resolve("summary.json"), ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        Files.writeString(dir.resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
         Files.writeString(dir.resolve("index.html"), new MatrixPage(this).html());
         Path latest = dir.getParent().resolve("latest");
         Files.deleteIfExists(latest);

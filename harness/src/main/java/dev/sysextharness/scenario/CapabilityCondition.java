@@ -24,7 +24,7 @@ final class CapabilityCondition implements ExecutionCondition {
         if (context.getTestMethod().map(m -> m.getAnnotation(Scenario.class)).isEmpty()) {
             return ConditionEvaluationResult.enabled("not a scenario");
         }
-        Certifies.Form given = session.extensions().hasUserExtension() ? session.extensions().userExtensionForm() : null;
+        Certifies.Form given = session.extensions.hasUserExtension() ? session.extensions.userExtensionForm() : null;
         String skip = CellGate.skipReason(context.getRequiredTestMethod(), session.flavor(flavorName), given);
         return skip == null ? ConditionEvaluationResult.enabled("flavor " + flavorName + " has every required capability")
                 : ConditionEvaluationResult.disabled(skip);

@@ -25,7 +25,7 @@ final class ContainerProvider extends GuestProvider<ContainerGuest> implements E
             return ConditionEvaluationResult.enabled("not a scenario");
         }
         try {
-            session.dockerImages();
+            session.containers.docker();
             return ConditionEvaluationResult.enabled("a Docker engine is reachable");
         } catch (DockerEngine.Unavailable e) {
             return ConditionEvaluationResult.disabled(e.getMessage());
@@ -35,7 +35,7 @@ final class ContainerProvider extends GuestProvider<ContainerGuest> implements E
     @Override
     ContainerGuest start(ExtensionContext c) {
         Flavor flavor = session.flavor(flavorName);
-        return ContainerGuest.start(session.dockerImages(), flavor, session.containerImage(flavor), evidenceDir(c));
+        return ContainerGuest.start(session.containers.docker(), flavor, session.containers.imageOf(flavor), evidenceDir(c));
     }
 
     @Override

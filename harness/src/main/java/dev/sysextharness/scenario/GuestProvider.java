@@ -84,7 +84,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
             return session.flavor(flavorName);
         }
         if (type == Extensions.class) {
-            return session.extensions();
+            return session.extensions;
         }
         if (type == Sysext.class) {
             return Sysext.on(guest(c));

@@ -21,7 +21,7 @@ public final class ScenarioExtension implements TestTemplateInvocationContextPro
         ScenarioSession session = ScenarioSession.of(context);
         List<Lane> declared = List.of(context.getRequiredTestMethod().getAnnotation(Scenario.class).lanes());
         return session.lanes().stream().filter(declared::contains)
-                .flatMap(lane -> session.flavorNames().stream().map(name -> new FlavorInvocation(session, name, lane)));
+                .flatMap(lane -> session.flavors.keySet().stream().map(name -> new FlavorInvocation(session, name, lane)));
     }
 
     /** A scenario none of whose lanes was selected simply does not run. */

@@ -1,7 +1,7 @@
 package dev.sysextharness.scenario;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,9 +15,9 @@ final class ScenarioResultFile {
     }
 
     static void write(Path dir, Map<String, String> entry, Throwable failure) throws IOException {
-        ObjectNode json = ConfigFiles.json().createObjectNode();
+        ObjectNode json = Json.mapper().createObjectNode();
         entry.forEach(json::put);
-        Files.writeString(dir.resolve("result.json"), ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        Files.writeString(dir.resolve("result.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         if (failure != null) {
             StringWriter sw = new StringWriter();
             failure.printStackTrace(new PrintWriter(sw));

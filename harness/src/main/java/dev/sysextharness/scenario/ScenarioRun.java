@@ -75,7 +75,7 @@ public final class ScenarioRun {
      */
     public ScenarioRun lanes(List<Lane> lanes) {
         this.lanes = List.copyOf(lanes);
-        return parameter(ScenarioSession.LANES, String.join(",", lanes.stream().map(Lane::label).toList()));
+        return parameter(SessionParameters.LANES, String.join(",", lanes.stream().map(Lane::label).toList()));
     }
 
     /** Only scenarios that declare {@code lane} (e.g. the cells both lanes can judge, for comparing them). */
@@ -85,7 +85,7 @@ public final class ScenarioRun {
     }
 
     public ScenarioRun cold(boolean cold) {
-        return parameter(ScenarioSession.COLD, Boolean.toString(cold));
+        return parameter(SessionParameters.COLD, Boolean.toString(cold));
     }
 
     /** Runs up to {@code jobs} scenarios at once (JUnit's parallel execution, fixed pool). */
@@ -109,7 +109,7 @@ public final class ScenarioRun {
     public ScenarioRun extension(Path definitionDir) {
         this.extension = definitionDir;
         if (definitionDir != null) {
-            parameter(ScenarioSession.USER_EXTENSION, definitionDir.toAbsolutePath().toString());
+            parameter(SessionParameters.USER_EXTENSION, definitionDir.toAbsolutePath().toString());
         }
         return this;
     }
@@ -210,7 +210,7 @@ public final class ScenarioRun {
     public RunReport execute(String runId, Path dir) throws IOException {
         var launcher = LauncherFactory.create();
         TestPlan plan = launcher.discover(request()
-                .configurationParameter(ScenarioSession.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
+                .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
         List<PlannedCell> cells = plan(plan);
         RunReport report = new RunReport(runId, dir, flavors);
         launcher.execute(plan, new ReportListener(report, progress, cells),

@@ -6,7 +6,7 @@ import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Mount;
-import dev.sysextharness.guest.Node;
+import dev.sysextharness.guest.Rebootable;
 import dev.sysextharness.host.HarnessException;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,7 +197,10 @@ public final class Sysext {
         if (node.flavor().sysext().optIn() == OptIn.KAIROS_STAGE) {
             String stage = KairosOptStage.render(withOpt, node.flavor().sysext().imagePolicy());
             node.sudoOk("cat > " + KairosOptStage.OEM_FILE + " <<'HARNESS_EOF'\n" + stage + "HARNESS_EOF");
-            ((Node) node).reboot(); // VM lane: the stage runs at the next boot
+            if (!(node instanceof Rebootable rebootable)) {
+                throw new IllegalStateException(node.flavor().name() + ": the kairos-stage /opt opt-in needs a guest that can reboot");
+            }
+            rebootable.reboot(); // the stage runs at the next boot
         } else {
             String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
             node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN

@@ -1,7 +1,7 @@
 package dev.sysextharness.sysext;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ public record SysextStatus(List<HierarchyStatus> hierarchies, String raw) {
 
     public static SysextStatus parse(String json) {
         try {
-            JsonNode root = ConfigFiles.json().readTree(json);
+            JsonNode root = Json.mapper().readTree(json);
             List<HierarchyStatus> rows = new ArrayList<>();
             for (JsonNode row : root) {
                 JsonNode ext = row.path("extensions");

@@ -1,7 +1,7 @@
 package dev.sysextharness.vm;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
@@ -151,7 +151,7 @@ public final class KvmProbe {
             return null;
         }
         try {
-            JsonNode j = ConfigFiles.json().readTree(file.toFile());
+            JsonNode j = Json.mapper().readTree(file.toFile());
             if (!j.path("host").asText().equals(host) || !j.path("usable").isBoolean() || !j.path("reason").isTextual()) {
                 throw new IOException("not a verdict for this host");
             }
@@ -168,7 +168,7 @@ public final class KvmProbe {
         try {
             Files.createDirectories(verdictDir);
             Path tmp = Files.createTempFile(verdictDir, ".verdict-", ".tmp");
-            Files.writeString(tmp, ConfigFiles.json().writerWithDefaultPrettyPrinter().writeValueAsString(ConfigFiles.json()
+            Files.writeString(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Json.mapper()
                     .createObjectNode().put("usable", v.usable()).put("reason", v.reason()).put("host", v.host())
                     .put("decidedAt", v.decidedAt())));
             try {

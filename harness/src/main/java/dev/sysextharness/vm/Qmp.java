@@ -1,9 +1,9 @@
 package dev.sysextharness.vm;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import org.awaitility.core.TerminalFailureException;
 
 /** A QMP session on the VM's unix socket: one command at a time, events skipped. */
 public final class Qmp implements AutoCloseable {
-    private static final ObjectMapper JSON = ConfigFiles.json();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final SocketChannel channel;
     private final BufferedReader in;

@@ -1,7 +1,7 @@
 package dev.sysextharness.vm;
 
+import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.ContentHash;
 import dev.sysextharness.host.ImageCache;
@@ -63,7 +63,7 @@ public final class SavedStates {
             return null;
         }
         try {
-            JsonNode meta = ConfigFiles.json().readTree(dir.resolve("state.json").toFile());
+            JsonNode meta = Json.mapper().readTree(dir.resolve("state.json").toFile());
             SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText());
             String now = sha256(state.frozenOverlay());
             if (!now.equals(state.frozenSha256())) {
@@ -116,7 +116,7 @@ public final class SavedStates {
             Path frozen = into.resolve(SavedState.FROZEN);
             Files.move(overlay, frozen);
             Files.setPosixFilePermissions(frozen, PosixFilePermissions.fromString("r--r--r--"));
-            Files.writeString(into.resolve("state.json"), ConfigFiles.json().createObjectNode()
+            Files.writeString(into.resolve("state.json"), Json.mapper().createObjectNode()
                     .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("savedFrom", vm.dir().toString()).toString());
         }, progress -> { });
         StringBuilder why = new StringBuilder();

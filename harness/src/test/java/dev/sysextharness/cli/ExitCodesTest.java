@@ -14,7 +14,7 @@ class ExitCodesTest {
         RunReport r = new RunReport("t", Path.of("/tmp/t"), List.of());
         int i = 0;
         for (String o : outcomes) {
-            r.add(new ScenarioResult("debian-12", "vm", "S.m" + i++, o, "e", o.equals("skipped") ? "needs systemd >= 256" : "o", 1,
+            r.add(new ScenarioResult("debian-12", "vm", "S.m" + i++, dev.sysextharness.report.Outcome.parse(o), "e", o.equals("skipped") ? "needs systemd >= 256" : "o", 1,
                     "/tmp/t/ev", 0, "restore"));
         }
         return r;

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 class SoakHistoryTest {
     private static RunReport run(int n, String idAnyOutcome) {
         RunReport r = new RunReport("soak-" + n, Path.of("/r/run-" + n), List.of());
-        r.add(new ScenarioResult("debian-12", "vm", "C.idAny", idAnyOutcome, "merged", "seen " + n, 1, "/r/run-" + n + "/ev/idAny", 0,
+        r.add(new ScenarioResult("debian-12", "vm", "C.idAny", dev.sysextharness.report.Outcome.parse(idAnyOutcome), "merged", "seen " + n, 1, "/r/run-" + n + "/ev/idAny", 0,
                 "restore"));
-        r.add(new ScenarioResult("debian-12", "vm", "C.layout", "passed", "layout", "seen", 1, "/r/run-" + n + "/ev/layout", 0,
+        r.add(new ScenarioResult("debian-12", "vm", "C.layout", dev.sysextharness.report.Outcome.PASSED, "layout", "seen", 1, "/r/run-" + n + "/ev/layout", 0,
                 "restore"));
         return r;
     }
@@ -28,10 +28,10 @@ class SoakHistoryTest {
         assertThat(history.record(3, run(3, "failed"))).singleElement().satisfies(c -> {
             assertThat(c.cell()).isEqualTo("C.idAny [debian-12/vm]");
             assertThat(c.firstRun()).isEqualTo(1);
-            assertThat(c.firstOutcome()).isEqualTo("passed");
+            assertThat(c.firstOutcome().label()).isEqualTo("passed");
             assertThat(c.firstEvidence()).isEqualTo("/r/run-1/ev/idAny");
             assertThat(c.run()).isEqualTo(3);
-            assertThat(c.outcome()).isEqualTo("failed");
+            assertThat(c.outcome().label()).isEqualTo("failed");
             assertThat(c.evidence()).isEqualTo("/r/run-3/ev/idAny");
             assertThat(c.observed()).isEqualTo("seen 3");
         });

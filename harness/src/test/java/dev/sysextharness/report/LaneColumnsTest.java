@@ -1,9 +1,9 @@
 package dev.sysextharness.report;
 
+import dev.sysextharness.host.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Lane;
 import java.nio.file.Files;
@@ -22,14 +22,14 @@ class LaneColumnsTest {
         Path repo = Path.of(System.getProperty("sysext.repoRoot", "..")).toAbsolutePath();
         var flavor = new Flavors(repo.resolve("vm-configs")).load("debian-12");
         RunReport report = new RunReport("r1", dir.resolve("r1"), List.of(flavor));
-        report.add(new ScenarioResult("debian-12", "vm", "C.s", "passed", "e", "as expected", 10, dir.toString(), 0, "restore"));
-        report.add(new ScenarioResult("debian-12", "container", "C.s", "failed", "e", "merged", 5, dir.toString(), 0, "container"));
+        report.add(new ScenarioResult("debian-12", "vm", "C.s", Outcome.PASSED, "e", "as expected", 10, dir.toString(), 0, "restore"));
+        report.add(new ScenarioResult("debian-12", "container", "C.s", Outcome.FAILED, "e", "merged", 5, dir.toString(), 0, "container"));
 
         report.write();
 
         assertThat(report.lanes()).containsExactly("vm", "container");
-        assertThat(report.cell("C.s", "debian-12", "container")).get().extracting(ScenarioResult::outcome).isEqualTo("failed");
-        JsonNode summary = ConfigFiles.json().readTree(Files.readString(dir.resolve("r1/summary.json")));
+        assertThat(report.cell("C.s", "debian-12", "container")).get().extracting(ScenarioResult::outcome).isEqualTo(Outcome.FAILED);
+        JsonNode summary = Json.mapper().readTree(Files.readString(dir.resolve("r1/summary.json")));
         assertThat(summary.get("results")).extracting(r -> r.get("lane").asText()).containsExactly("vm", "container");
         String html = Files.readString(dir.resolve("r1/index.html"));
         assertThat(html).contains("debian-12 · vm", "debian-12 · container");

@@ -1,9 +1,9 @@
 package dev.sysextharness.vm;
 
+import dev.sysextharness.host.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysextharness.flavor.ConfigFiles;
 import dev.sysextharness.host.OwnedProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class OverlayTest {
         Path overlay = Overlay.create(base, "raw", dir.resolve("overlay.qcow2"));
         OwnedProcesses.run(List.of("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 64k", overlay.toString()), 30);
 
-        JsonNode info = ConfigFiles.json().readTree(
+        JsonNode info = Json.mapper().readTree(
                 OwnedProcesses.run(List.of("qemu-img", "info", "--output=json", overlay.toString()), 30));
         assertThat(info.path("format").asText()).isEqualTo("qcow2");
         assertThat(info.path("backing-filename").asText()).isEqualTo(base.toAbsolutePath().toString());

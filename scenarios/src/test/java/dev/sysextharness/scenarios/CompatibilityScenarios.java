@@ -395,7 +395,7 @@ class CompatibilityScenarios {
         assertThatCommand(list).succeeds();
         Map<String, String> seen = new java.util.LinkedHashMap<>();
         try {
-            for (var row : dev.sysextharness.flavor.ConfigFiles.json().readTree(list.stdout())) {
+            for (var row : dev.sysextharness.host.Json.mapper().readTree(list.stdout())) {
                 String path = row.path("path").asText();
                 seen.put(path.substring(path.lastIndexOf('/') + 1), row.path("name").asText());
             }

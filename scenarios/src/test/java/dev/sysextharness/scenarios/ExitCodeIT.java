@@ -2,6 +2,7 @@ package dev.sysextharness.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.cli.ExitCodes;
 import dev.sysextharness.cli.Main;
 import dev.sysextharness.host.Workspace;
@@ -37,11 +38,11 @@ class ExitCodeIT {
                 .execute("exit-codes", tmp.resolve("report"));
 
         assertThat(report.results()).singleElement().satisfies(r -> {
-            assertThat(r.outcome()).isEqualTo("error");
+            assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
             assertThat(r.scenario()).isEqualTo("CompatibilityScenarios.idAnyMergesOnEveryHost");
             assertThat(r.observed()).isEqualTo("debian-12: did not run: sysext.accel: expected auto, kvm or tcg, got 'quantum'");
         });
-        assertThat(report.count("error")).isEqualTo(1);
+        assertThat(report.count(Outcome.ERROR)).isEqualTo(1);
         assertThat(Files.readString(tmp.resolve("report/summary.json"))).contains("\"outcome\" : \"error\"");
     }
 

@@ -2,6 +2,7 @@ package dev.sysextharness.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -39,6 +40,6 @@ class KairosFlavorsIT {
         assertThat(report.results())
                 .as("every scenario passes on %s (or is skipped for a capability it lacks); report: %s", name,
                         report.dir().resolve("index.html"))
-                .allSatisfy(r -> assertThat(r.outcome()).as("%s: %s", r.scenario(), r.observed()).isIn("passed", "skipped"));
+                .allSatisfy(r -> assertThat(r.outcome()).as("%s: %s", r.scenario(), r.observed()).isIn(Outcome.PASSED, Outcome.SKIPPED));
     }
 }

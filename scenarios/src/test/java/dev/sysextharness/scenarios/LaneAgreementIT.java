@@ -2,6 +2,7 @@ package dev.sysextharness.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.Progress;
@@ -55,7 +56,7 @@ class LaneAgreementIT {
                 .isEqualTo(vmOnSameCells);
         assertThat(report.results()).as("every cell passes, or is skipped for a capability its flavor lacks (report %s)",
                         report.dir().resolve("index.html"))
-                .allSatisfy(r -> assertThat(r.outcome().equals("passed") || r.outcome().equals("skipped") && r.observed().contains("needs systemd >="))
+                .allSatisfy(r -> assertThat(r.outcome() == Outcome.PASSED || r.outcome() == Outcome.SKIPPED && r.observed().contains("needs systemd >="))
                         .as("%s on %s/%s: %s %s", r.scenario(), r.flavor(), r.lane(), r.outcome(), r.headline()).isTrue());
         Map<String, String> seenInContainers = observations(report, "container");
         Map<String, String> seenOnVms = observations(report, "vm");
@@ -70,7 +71,7 @@ class LaneAgreementIT {
         Map<String, String> m = new TreeMap<>();
         for (ScenarioResult r : report.results()) {
             if (r.lane().equals(lane)) {
-                m.put(r.flavor() + " " + r.scenario(), r.outcome());
+                m.put(r.flavor() + " " + r.scenario(), r.outcome().label());
             }
         }
         return m;
@@ -83,7 +84,7 @@ class LaneAgreementIT {
     static Map<String, String> observations(RunReport report, String lane) {
         Map<String, String> m = new TreeMap<>();
         for (ScenarioResult r : report.results()) {
-            if (r.lane().equals(lane) && r.outcome().equals("passed")) {
+            if (r.lane().equals(lane) && r.outcome() == Outcome.PASSED) {
                 m.put(r.flavor() + " " + r.scenario(), java.util.Arrays.stream(r.observed().split("; "))
                         .filter(f -> !f.startsWith("at the end: service ")).collect(java.util.stream.Collectors.joining("; ")));
             }

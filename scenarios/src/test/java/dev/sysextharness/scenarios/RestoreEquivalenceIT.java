@@ -2,6 +2,7 @@ package dev.sysextharness.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.report.Outcome;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.report.RunReport;
@@ -45,13 +46,13 @@ class RestoreEquivalenceIT {
         assertThat(restored.results())
                 .as("every scenario passes on restored nodes; report: %s", restored.dir().resolve("index.html"))
                 .allSatisfy(r -> assertThat(r.outcome()).as("%s on %s: %s", r.scenario(), r.flavor(), r.observed())
-                        .isIn("passed", "skipped"));
-        assertThat(restored.results()).filteredOn(r -> r.outcome().equals("skipped"))
+                        .isIn(Outcome.PASSED, Outcome.SKIPPED));
+        assertThat(restored.results()).filteredOn(r -> r.outcome() == Outcome.SKIPPED)
                 .as("skips are capability gates, with their reason")
                 .allSatisfy(r -> assertThat(r.observed()).contains("needs systemd >="));
-        assertThat(restored.results()).filteredOn(r -> !r.outcome().equals("skipped"))
+        assertThat(restored.results()).filteredOn(r -> r.outcome() != Outcome.SKIPPED)
                 .as("every node of the restore pass was restored").allSatisfy(r -> assertThat(r.start()).isEqualTo("restore"));
-        assertThat(cold.results()).filteredOn(r -> !r.outcome().equals("skipped"))
+        assertThat(cold.results()).filteredOn(r -> r.outcome() != Outcome.SKIPPED)
                 .as("every node of the cold pass was cold-booted").allSatisfy(r -> assertThat(r.start()).isEqualTo("cold boot"));
         assertThat(outcomes(cold)).as("cold pass cells").isNotEmpty();
         Map<String, String> restoredCore = new TreeMap<>(outcomes(restored));
@@ -64,7 +65,7 @@ class RestoreEquivalenceIT {
     static Map<String, String> outcomes(RunReport report) {
         Map<String, String> m = new TreeMap<>();
         for (ScenarioResult r : report.results()) {
-            m.put(r.flavor() + " " + r.scenario(), r.outcome());
+            m.put(r.flavor() + " " + r.scenario(), r.outcome().label());
         }
         return m;
     }
