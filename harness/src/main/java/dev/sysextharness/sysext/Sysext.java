@@ -142,6 +142,28 @@ public final class Sysext {
         return status;
     }
 
+    /**
+     * What {@code systemd-sysext list} finds in the search path: file name (as the path ends) → the image name systemd
+     * gives it on this version.
+     */
+    public Map<String, String> listed() {
+        CommandResult r = node.sudo("systemd-sysext list --json=short");
+        if (!r.succeeded()) {
+            throw new HarnessException("systemd-sysext list failed on " + node.flavor().name() + ": " + r.describe());
+        }
+        Map<String, String> names = new java.util.LinkedHashMap<>();
+        try {
+            for (var row : dev.sysextharness.host.Json.mapper().readTree(r.stdout())) {
+                String path = row.path("path").asText();
+                names.put(path.substring(path.lastIndexOf('/') + 1), row.path("name").asText());
+            }
+        } catch (java.io.IOException e) {
+            throw new HarnessException("systemd-sysext list printed no JSON on " + node.flavor().name() + ": " + r.out(), e);
+        }
+        node.transcript().observe("list: " + names);
+        return names;
+    }
+
     /** What a non-login shell sees without the Kairos variable (the pitfall Kairos's own test works around). */
     public SysextStatus statusWithDefaultHierarchies() {
         return SysextStatus.parse(node.sudo("systemd-sysext status --json=short").stdout());

@@ -391,18 +391,7 @@ class CompatibilityScenarios {
         expect.that("systemd-sysext list names " + expected + " (" + Capability.IMAGE_NAME_STRIPS_CLASS_SUFFIX.behaviour() + ": "
                 + Capability.IMAGE_NAME_STRIPS_CLASS_SUFFIX.measured() + ")");
         raws.forEach(sysext::place);
-        CommandResult list = guest.sudo("systemd-sysext list --json=short");
-        assertThatCommand(list).succeeds();
-        Map<String, String> seen = new java.util.LinkedHashMap<>();
-        try {
-            for (var row : dev.sysextharness.host.Json.mapper().readTree(list.stdout())) {
-                String path = row.path("path").asText();
-                seen.put(path.substring(path.lastIndexOf('/') + 1), row.path("name").asText());
-            }
-        } catch (java.io.IOException e) {
-            throw new AssertionError("systemd-sysext list printed no JSON: " + list.stdout(), e);
-        }
-        guest.transcript().observe("list: " + seen);
+        Map<String, String> seen = sysext.listed();
         assertThat(seen).as("image name per file").isEqualTo(expected);
     }
 
