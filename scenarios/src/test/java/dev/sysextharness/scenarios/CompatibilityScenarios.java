@@ -309,7 +309,14 @@ class CompatibilityScenarios {
         String first = SysextStatus.parse(json.stdout()).hierarchies().get(0).hierarchy();
         assertThatCommand(text).succeeds().printsLineMatching(java.util.regex.Pattern.quote(first) + "\\s+"
                 + (lists ? "-" : "none") + "\\s+-");
-        guest.transcript().observe("status JSON: " + json.out() + "; text: " + text.out().lines().skip(1).findFirst().orElse(""));
+        // what every row showed, not the rows themselves: a container has /usr/local/* hierarchies a node does not
+        java.util.Set<String> shown = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"extensions\":(\\[\\]|\"[^\"]*\")").matcher(json.stdout());
+        while (m.find()) {
+            shown.add(m.group(1));
+        }
+        guest.transcript().observe("status JSON: every row's extensions " + shown + "; text: "
+                + text.out().lines().skip(1).findFirst().orElse("").replaceAll("\\s+", " "));
     }
 
     /** A refresh through the service's ExecReload when nothing changed: re-merged before 260, skipped from 260. */
