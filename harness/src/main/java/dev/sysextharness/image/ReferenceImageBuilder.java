@@ -52,6 +52,12 @@ public final class ReferenceImageBuilder {
         return load(dir);
     }
 
+    /** The flavor's image if it is built, without building it (for commands that boot nothing). */
+    public ReferenceImage find(Flavor flavor) {
+        Path dir = cache.find(KIND, key(flavor));
+        return dir == null ? null : load(dir);
+    }
+
     private static ReferenceImage load(Path dir) {
         try {
             return new ReferenceImage(dir, Files.readString(dir.resolve("systemd-version.txt")).strip());

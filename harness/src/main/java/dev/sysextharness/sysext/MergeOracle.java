@@ -52,6 +52,17 @@ public final class MergeOracle {
      */
     public record Image(String dir, String fileName, Kind kind, String releaseSuffix, Map<String, String> release,
                         boolean strictFalse, boolean shipsOsRelease, Collection<String> files) {
+        /**
+         * An extension as defined ({@code run --extension}, the catalogue) placed in /var/lib/extensions as
+         * {@code fileName}: a directory (unpacked image, bundle) or the .raw file itself.
+         */
+        public static Image of(dev.sysextharness.extension.Extension ext, String fileName, Kind kind) {
+            var d = ext.definition();
+            String text = d.releaseText();
+            return new Image("/var/lib/extensions", fileName, kind, d.noRelease() ? null : d.releaseFileName(),
+                    text == null ? null : Compatibility.parseRelease(text), false, ext.files().contains("usr/lib/os-release"), ext.files());
+        }
+
         public String path() {
             return dir + "/" + fileName;
         }

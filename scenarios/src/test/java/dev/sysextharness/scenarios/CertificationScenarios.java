@@ -14,7 +14,6 @@ import dev.sysextharness.api.Expectation;
 import dev.sysextharness.api.Extensions;
 import dev.sysextharness.api.PublishedExtension;
 import dev.sysextharness.api.Scenario;
-import dev.sysextharness.sysext.Compatibility;
 import dev.sysextharness.sysext.DirectoryExtension;
 import dev.sysextharness.sysext.MergeOracle;
 import dev.sysextharness.sysext.Sysext;
@@ -36,10 +35,7 @@ class CertificationScenarios {
 
     /** The author's extension as the service-level oracle sees it, at /var/lib/extensions/{@code fileName}. */
     static MergeOracle.Image image(Extension ext, String fileName, MergeOracle.Kind kind) {
-        ExtensionDefinition d = ext.definition();
-        String text = d.releaseText();
-        return new MergeOracle.Image("/var/lib/extensions", fileName, kind, d.noRelease() ? null : d.releaseFileName(),
-                text == null ? null : Compatibility.parseRelease(text), false, ext.files().contains("usr/lib/os-release"), ext.files());
+        return MergeOracle.Image.of(ext, fileName, kind);
     }
 
     /** The prediction for the author's image and {@code others} beside it, written down before anything happens. */

@@ -1,0 +1,74 @@
+package dev.sysextharness.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.guest.Lane;
+import dev.sysextharness.host.Json;
+import dev.sysextharness.host.Progress;
+import dev.sysextharness.host.Workspace;
+import dev.sysextharness.report.PlannedCell;
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.scenario.ScenarioRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The cells a run with the same selection would execute, each judged or skipped with the reason, and nothing started. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List the cells (scenario x flavor x lane) that run would execute with the same selection, each marked"
+                + " judged or skipped with the reason the gate gives; nothing is built, booted or started.")
+final class ListCommand implements Callable<Integer> {
+    @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Flavors (default: ${DEFAULT-VALUE}).")
+    List<String> flavorNames;
+
+    @Option(names = "--scenario", paramLabel = "GLOB", description = "As for run.")
+    String scenarioGlob;
+
+    @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all", description = "As for run.")
+    String lane;
+
+    @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw", description = "As for run: the certification cells.")
+    String extension;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        RunConfiguration config = common.configuration(flavorNames);
+        Workspace ws = config.workspace();
+        List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
+        Path work = Files.createTempDirectory("sysext-harness-list");
+        try {
+            ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(Lane.parseAll(lane)).scenarios(scenarioGlob)
+                    .allowAllSkipped(true)
+                    .extension(extension == null ? null : RunCommand.userExtension(extension, work.resolve("extension"), Progress.silent()));
+            List<PlannedCell> cells = run.plan();
+            if (json) {
+                ArrayNode arr = Json.mapper().createArrayNode();
+                cells.forEach(c -> arr.addObject().put("scenario", c.scenario()).put("flavor", c.flavor()).put("lane", c.lane())
+                        .put("judged", c.judged()).put("skipReason", c.skipReason()));
+                System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(arr));
+            } else {
+                for (PlannedCell c : cells) {
+                    System.out.printf("%-80s %-22s %-9s %s%n", c.scenario(), c.flavor(), c.lane(),
+                            c.judged() ? "judged" : "skipped: " + c.skipReason());
+                }
+                System.out.printf("%d cells, %d judged, %d skipped%n", cells.size(), cells.stream().filter(PlannedCell::judged).count(),
+                        cells.stream().filter(c -> !c.judged()).count());
+            }
+            return ExitCodes.OK;
+        } finally {
+            dev.sysextharness.extension.LayerFlattener.deleteTree(work);
+        }
+    }
+}
