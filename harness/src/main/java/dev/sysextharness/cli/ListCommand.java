@@ -2,8 +2,6 @@ package dev.sysextharness.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
-import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.Json;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -23,15 +21,8 @@ import picocli.CommandLine.Option;
         description = "List the cells (scenario x flavor x lane) that run would execute with the same selection, each marked"
                 + " judged or skipped with the reason the gate gives; nothing is built, booted or started.")
 final class ListCommand implements Callable<Integer> {
-    @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Flavors (default: ${DEFAULT-VALUE}).")
-    List<String> flavorNames;
-
-    @Option(names = "--scenario", paramLabel = "GLOB", description = "As for run.")
-    String scenarioGlob;
-
-    @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all", description = "As for run.")
-    String lane;
+    @Mixin
+    SelectionOptions selection;
 
     @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw", description = "As for run: the certification cells.")
     String extension;
@@ -44,12 +35,12 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfiguration config = common.configuration(flavorNames);
+        RunConfiguration config = common.configuration(selection.flavorNames);
         Workspace ws = config.workspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         Path work = Files.createTempDirectory("sysext-harness-list");
         try {
-            ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(Lane.parseAll(lane)).scenarios(scenarioGlob)
+            ScenarioRun run = selection.scenarioRun(config, flavors)
                     .allowAllSkipped(true)
                     .extension(extension == null ? null : RunCommand.userExtension(extension, work.resolve("extension"), Progress.silent()));
             List<PlannedCell> cells = run.plan();

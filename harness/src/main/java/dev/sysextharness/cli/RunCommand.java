@@ -9,7 +9,6 @@ import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.extension.RawExtension;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
@@ -34,13 +33,8 @@ import picocli.CommandLine.Option;
         description = "Run the scenarios (the same classes mvn verify runs) on the given flavors and write reports/<run-id>/: "
                 + "JUnit XML, summary.json and index.html (a flavor x scenario matrix linking to the evidence).")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Flavors from vm-configs/ (default: ${DEFAULT-VALUE}).")
-    List<String> flavorNames;
-
-    @Option(names = "--scenario", paramLabel = "GLOB",
-            description = "Only scenarios whose Class.method (or method) matches, e.g. '*Layout*' or 'KairosLayoutScenarios.*'.")
-    String scenarioGlob;
+    @Mixin
+    SelectionOptions selection;
 
     @Option(names = "--report-dir", paramLabel = "DIR", description = "Parent of the run's report directory (default: reports/).")
     Path reportDir;
@@ -58,11 +52,6 @@ final class RunCommand implements Callable<Integer> {
                     + " or a squashfs NAME.raw file."
                     + " Runs the certification scenarios with it on every --flavor.")
     String extension;
-
-    @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all",
-            description = "Where scenarios are judged: on booted VMs (default), in containers of each flavor's userspace"
-                    + " (only the scenarios that declare that lane; needs a Docker engine), or both.")
-    String lane;
 
     @Option(names = "--allow-all-skipped",
             description = "Exit 0 even when every selected cell is skipped (by default a run that judges nothing fails).")
@@ -101,20 +90,19 @@ final class RunCommand implements Callable<Integer> {
     }
 
     RunConfiguration configuration() {
-        return common.configuration(flavorNames, registryOption);
+        return common.configuration(selection.flavorNames, registryOption);
     }
 
     /** The scenario run this command's options describe (lanes, selection, configuration), before anything starts. */
     ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
-        return new ScenarioRun(flavors).configuration(config).lanes(Lane.parseAll(lane)).cold(cold).jobs(jobs)
-                .scenarios(scenarioGlob).allowAllSkipped(allowAllSkipped);
+        return selection.scenarioRun(config, flavors).cold(cold).jobs(jobs).allowAllSkipped(allowAllSkipped);
     }
 
     @Override
     public Integer call() throws Exception {
         // Everything a user can get wrong is checked before anything is written or started.
         RunConfiguration config = configuration();
-        List<Lane> lanes = Lane.parseAll(lane);
+        List<Lane> lanes = selection.lanes();
         Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         ScenarioRun run = scenarioRun(config, flavors);
@@ -130,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         }
         HostTools.requireAll();
-        progress.step("run " + runId + " on " + config.flavors() + " in lane " + lane + "; report in " + dir);
+        progress.step("run " + runId + " on " + config.flavors() + " in lane " + selection.lane + "; report in " + dir);
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
         if (lanes.contains(Lane.CONTAINER)) {
             try {

@@ -5,8 +5,6 @@ import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysextharness.flavor.Flavor;
-import dev.sysextharness.flavor.Flavors;
-import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
@@ -14,7 +12,6 @@ import dev.sysextharness.host.Workspace;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.RunConfiguration;
-import dev.sysextharness.scenario.ScenarioRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -40,15 +37,8 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "20", paramLabel = "N", description = "Runs of the suite (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Flavors (default: ${DEFAULT-VALUE}).")
-    List<String> flavorNames;
-
-    @Option(names = "--scenario", paramLabel = "GLOB", description = "Only scenarios matching, as for run (default: all).")
-    String scenarioGlob;
-
-    @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all", description = "Lanes, as for run.")
-    String lane;
+    @Mixin
+    SelectionOptions selection;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON (default: soak.json in the soak's directory).")
     Path json;
@@ -100,11 +90,10 @@ final class SoakCommand implements Callable<Integer> {
         if (runs < 1) {
             throw new IllegalArgumentException("--runs: expected at least 1, got " + runs);
         }
-        RunConfiguration config = common.configuration(flavorNames, registryOption);
+        RunConfiguration config = common.configuration(selection.flavorNames, registryOption);
         Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
-        List<Lane> lanes = Lane.parseAll(lane);
-        new ScenarioRun(flavors).configuration(config).lanes(lanes).scenarios(scenarioGlob).plan();
+        selection.scenarioRun(config, flavors).plan();
         HostTools.requireAll();
         Progress progress = Progress.to(System.out);
         Path dir = ws.reportsDir().resolve("soak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
@@ -114,7 +103,7 @@ final class SoakCommand implements Callable<Integer> {
         List<Round> rounds = new ArrayList<>();
         OutcomeHistory history = new OutcomeHistory();
         for (int i = 1; i <= runs; i++) {
-            RunReport report = new ScenarioRun(flavors).configuration(config).lanes(lanes).scenarios(scenarioGlob).cold(false)
+            RunReport report = selection.scenarioRun(config, flavors).cold(false)
                     .progress(progress).execute("soak-" + i, dir.resolve("run-" + i));
             List<String> left = leftProcesses();
             Round round = new Round(i, report, diskUsage(ws.cache().root()), left);

@@ -1,0 +1,35 @@
+package dev.sysextharness.cli;
+
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.guest.Lane;
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.scenario.ScenarioRun;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Which cells a command that runs (or lists) scenarios selects: flavors, a scenario glob and lanes. */
+final class SelectionOptions {
+    @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Flavors from vm-configs/ (default: ${DEFAULT-VALUE}).")
+    List<String> flavorNames;
+
+    @Option(names = "--scenario", paramLabel = "GLOB",
+            description = "Only scenarios whose Class.method (or method) matches, e.g. '*Layout*' or 'KairosLayoutScenarios.*'.")
+    String scenarioGlob;
+
+    @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all",
+            description = "Where scenarios are judged: on booted VMs (default), in containers of each flavor's userspace"
+                    + " (only the scenarios that declare that lane; needs a Docker engine), or both.")
+    String lane;
+
+    /** The lanes named; an unknown one is a usage error. */
+    List<Lane> lanes() {
+        return Lane.parseAll(lane);
+    }
+
+    /** A scenario run of this selection with the given configuration, before anything starts. */
+    ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
+        return new ScenarioRun(flavors).configuration(config).lanes(lanes()).scenarios(scenarioGlob);
+    }
+}
