@@ -9,6 +9,11 @@ public record ScenarioResult(String flavor, String lane, String scenario, Outcom
     /** Between a failure's cause and the facts the cell saw before it, in {@link #observed()}. */
     public static final String SEEN = " | seen: ";
 
+    /** This cell's name across runs and machines, as {@link PlannedCell#key()} names it. */
+    public String key() {
+        return PlannedCell.key(scenario, flavor, lane);
+    }
+
     /** The observation without the facts seen before a failure: the one line a progress or summary line shows. */
     public String headline() {
         int cut = observed.indexOf(SEEN);

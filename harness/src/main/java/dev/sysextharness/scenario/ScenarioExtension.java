@@ -2,7 +2,9 @@ package dev.sysextharness.scenario;
 
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.guest.Lane;
+import dev.sysextharness.report.PlannedCell;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
@@ -20,8 +22,12 @@ public final class ScenarioExtension implements TestTemplateInvocationContextPro
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
         ScenarioSession session = ScenarioSession.of(context);
         List<Lane> declared = List.of(context.getRequiredTestMethod().getAnnotation(Scenario.class).lanes());
+        String scenario = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
+        Predicate<String> selected = ScenarioRun.cellFilter(context.getConfigurationParameter(ScenarioRun.CELLS).orElse(null));
         return session.lanes().stream().filter(declared::contains)
-                .flatMap(lane -> session.flavors.keySet().stream().map(name -> new FlavorInvocation(session, name, lane)));
+                .flatMap(lane -> session.flavors.keySet().stream()
+                        .filter(name -> selected.test(PlannedCell.key(scenario, name, lane.label())))
+                        .map(name -> new FlavorInvocation(session, name, lane)));
     }
 
     /** A scenario none of whose lanes was selected simply does not run. */

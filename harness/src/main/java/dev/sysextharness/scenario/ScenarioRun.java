@@ -40,6 +40,11 @@ import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener
  */
 public final class ScenarioRun {
     public static final String SCENARIO_PACKAGE = "dev.sysextharness.scenarios";
+    /**
+     * Only these cells ({@link PlannedCell#key()}, separated by spaces) of the selected scenarios, flavors and lanes:
+     * a shard's share, or the cells that failed in an earlier run. Absent: every cell.
+     */
+    static final String CELLS = "sysext.cells";
 
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final List<Flavor> flavors;
@@ -51,6 +56,7 @@ public final class ScenarioRun {
     static final String CERTIFICATION = "CertificationScenarios";
     private Progress progress = Progress.silent();
     private boolean allowAllSkipped;
+    private Set<String> cells;
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
@@ -126,6 +132,29 @@ public final class ScenarioRun {
         return this;
     }
 
+    /**
+     * Only these cells ({@link PlannedCell#key()}) of the selection; a cell named here that the selection does not
+     * have is simply not run. Null: every selected cell.
+     */
+    public ScenarioRun onlyCells(Set<String> keys) {
+        this.cells = keys == null ? null : Set.copyOf(keys);
+        if (keys == null) {
+            parameters.remove(CELLS);
+        } else {
+            parameter(CELLS, String.join(" ", new java.util.TreeSet<>(keys)));
+        }
+        return this;
+    }
+
+    /** The predicate a {@link #CELLS} value stands for: every cell when absent. */
+    static Predicate<String> cellFilter(String value) {
+        if (value == null) {
+            return key -> true;
+        }
+        Set<String> keys = Set.of(value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+"));
+        return keys::contains;
+    }
+
     /** Accept a selection in which every cell would be skipped (by default {@link #plan()} refuses it). */
     public ScenarioRun allowAllSkipped(boolean allow) {
         this.allowAllSkipped = allow;
@@ -171,11 +200,18 @@ public final class ScenarioRun {
                 List<Lane> declared = List.of(method.getAnnotation(Scenario.class).lanes());
                 for (Lane lane : lanes.stream().filter(declared::contains).toList()) {
                     for (Flavor f : flavors) {
+                        if (this.cells != null && !this.cells.contains(PlannedCell.key(simpleClassName(m) + "." + m.getMethodName(), f.name(), lane.label()))) {
+                            continue;
+                        }
                         cells.add(new PlannedCell(simpleClassName(m) + "." + m.getMethodName(), f.name(), lane.label(),
                                 CellGate.skipReason(method, f, form), t.getUniqueId()));
                     }
                 }
             }
+        }
+        if (cells.isEmpty() && this.cells != null) {
+            throw new IllegalArgumentException("none of the " + this.cells.size() + " cells asked for is in this selection"
+                    + " (flavors " + flavors.stream().map(Flavor::name).toList() + ", lanes " + lanes.stream().map(Lane::label).toList() + ")");
         }
         if (cells.isEmpty()) {
             throw new IllegalArgumentException(scenarioGlob == null
@@ -195,6 +231,11 @@ public final class ScenarioRun {
         request.filters(certification(extension != null), ONLY_SCENARIOS, inLanes(lanes));
         if (declaring != null) {
             request.filters(inLanes(List.of(declaring)));
+        }
+        if (cells != null) {
+            Set<String> scenarios = new java.util.HashSet<>();
+            cells.forEach(k -> scenarios.add(k.substring(0, k.indexOf('@'))));
+            request.filters(methods(m -> scenarios.contains(simpleClassName(m) + "." + m.getMethodName()), "one of the cells asked for"));
         }
         if (classes != null) {
             Set<String> keep = classes;
