@@ -14,6 +14,7 @@ import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.install.FlavorImages;
+import dev.sysextharness.report.RunEvents;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.RunConfiguration;
@@ -56,6 +57,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--allow-all-skipped",
             description = "Exit 0 even when every selected cell is skipped (by default a run that judges nothing fails).")
     boolean allowAllSkipped;
+
+    @Option(names = "--events", paramLabel = "FILE",
+            description = "Also write the run's progress to FILE as JSON lines (run-start, cell-start, cell-end, run-end), one per line as it happens.")
+    Path eventsFile;
 
     @Mixin
     RegistryOption registryOption;
@@ -107,6 +112,7 @@ final class RunCommand implements Callable<Integer> {
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
         ScenarioRun run = scenarioRun(config, flavors);
         isoOptions.check(flavors);
+        checkEventsFile();
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = (reportDir != null ? reportDir : ws.reportsDir()).resolve(runId).toAbsolutePath();
         Progress progress = Progress.to(System.out);
@@ -118,6 +124,39 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         }
         HostTools.requireAll();
+        try (RunEvents events = events()) {
+            return execute(run, config, flavors, lanes, ws, runId, dir, progress, events);
+        }
+    }
+
+    /** A usage error, before anything is written, when --events names a directory or a file in no directory. */
+    private void checkEventsFile() {
+        if (eventsFile == null) {
+            return;
+        }
+        if (Files.isDirectory(eventsFile)) {
+            throw new ConfigException("--events " + eventsFile + ": is a directory; give a file to write the events to");
+        }
+        Path parent = eventsFile.toAbsolutePath().getParent();
+        if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
+            throw new ConfigException("--events " + eventsFile + ": " + parent + " is not a directory");
+        }
+    }
+
+    /** The events file, opened (created or truncated) just before the run starts. */
+    private RunEvents events() {
+        if (eventsFile == null) {
+            return RunEvents.none();
+        }
+        try {
+            return RunEvents.to(eventsFile);
+        } catch (java.io.IOException e) {
+            throw new ConfigException("--events " + eventsFile + ": cannot write it (" + e.getMessage() + ")");
+        }
+    }
+
+    private int execute(ScenarioRun run, RunConfiguration config, List<Flavor> flavors, List<Lane> lanes, Workspace ws, String runId,
+                        Path dir, Progress progress, RunEvents events) throws Exception {
         progress.step("run " + runId + " on " + config.flavors() + " in lane " + selection.lane + "; report in " + dir);
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
         if (lanes.contains(Lane.CONTAINER)) {
@@ -132,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
                 run.lanes(List.of(Lane.VM));
             }
         }
-        run.progress(progress);
+        run.progress(progress).events(events);
         isoOptions.passTo(run);
         RunReport report = run.execute(runId, dir);
 
@@ -149,6 +188,7 @@ final class RunCommand implements Callable<Integer> {
         if (ExitCodes.nothingJudged(report) && !allowAllSkipped) {
             System.err.println(ExitCodes.nothingJudgedLine(report));
         }
+        events.runEnd(report, exit);
         return exit;
     }
 }

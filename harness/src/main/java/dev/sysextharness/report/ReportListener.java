@@ -1,6 +1,7 @@
 package dev.sysextharness.report;
 
 import dev.sysextharness.host.Progress;
+import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -21,20 +22,37 @@ public final class ReportListener implements TestExecutionListener {
     private final RunReport report;
     private final Progress progress;
     private final List<PlannedCell> planned;
+    private final RunEvents events;
     private final Map<String, Map<String, String>> entries = new ConcurrentHashMap<>();
     /** Containers (engine, class, template) that failed, by unique id, with their failure's first line. */
     private final Map<String, String> failedContainers = new ConcurrentHashMap<>();
 
     public ReportListener(RunReport report, Progress progress, List<PlannedCell> planned) {
-        this.report = report;
+        this(report, progress, planned, RunEvents.none());
+    }
+
+    /**
+     * Also writes the run's {@link RunEvents}, and rewrites summary.json after every cell (with the cells not yet
+     * judged as pending), so that a run that is killed leaves what it judged so far.
+     */
+    public ReportListener(RunReport report, Progress progress, List<PlannedCell> planned, RunEvents events) {
+        this.report = report.plan(planned);
         this.progress = progress;
         this.planned = List.copyOf(planned);
+        this.events = events;
+    }
+
+    @Override
+    public void testPlanExecutionStarted(TestPlan testPlan) {
+        events.runStart(report);
+        writeProgress();
     }
 
     @Override
     public void executionStarted(TestIdentifier id) {
         if (id.isTest()) {
             progress.step("▶ " + name(id));
+            events.cellStart(scenarioOf(id), flavorOf(id), laneOf(id));
         }
     }
 
@@ -92,10 +110,21 @@ public final class ReportListener implements TestExecutionListener {
 
     private void add(ScenarioResult r) {
         report.add(r);
+        events.cellEnd(r, report.dir());
+        writeProgress();
         progress.step(symbol(r.outcome()) + " " + r.outcome().label() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
                 + String.format("%.1f s", r.durationMs() / 1000.0)
                 + (r.outcome() == Outcome.PASSED ? "" : ": " + r.headline())
                 + (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.ERROR ? "; evidence: " + r.evidence() : ""));
+    }
+
+    private void writeProgress() {
+        try {
+            report.writeProgress();
+        } catch (IOException e) {
+            // the run goes on: its final write tries again, and says so if it fails too
+            progress.step("cannot update " + report.dir().resolve("summary.json") + ": " + e.getMessage());
+        }
     }
 
     private static String symbol(Outcome outcome) {

@@ -11,9 +11,9 @@ import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.report.PlannedCell;
 import dev.sysextharness.report.ReportListener;
+import dev.sysextharness.report.RunEvents;
 import dev.sysextharness.report.RunReport;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,6 @@ import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
 
 /**
  * One run of the scenario suite through the JUnit Platform launcher — the same classes mvn verify runs — on some
@@ -57,6 +56,7 @@ public final class ScenarioRun {
     private Progress progress = Progress.silent();
     private boolean allowAllSkipped;
     private Set<String> cells;
+    private RunEvents events = RunEvents.none();
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
@@ -161,6 +161,12 @@ public final class ScenarioRun {
         return this;
     }
 
+    /** Where the run writes its machine-readable progress (run-start, cells; run-end is its caller's, which knows the exit code). */
+    public ScenarioRun events(RunEvents events) {
+        this.events = events;
+        return this;
+    }
+
     public ScenarioRun progress(Progress progress) {
         this.progress = progress;
         return this;
@@ -254,8 +260,7 @@ public final class ScenarioRun {
                 .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
         List<PlannedCell> cells = plan(plan);
         RunReport report = new RunReport(runId, dir, flavors);
-        launcher.execute(plan, new ReportListener(report, progress, cells),
-                new LegacyXmlReportGeneratingListener(dir.resolve("junit"), new PrintWriter(System.err)));
+        launcher.execute(plan, new ReportListener(report, progress, cells, events));
         report.write();
         return report;
     }

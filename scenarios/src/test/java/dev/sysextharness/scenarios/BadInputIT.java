@@ -204,6 +204,12 @@ class BadInputIT {
     }
 
     @Test
+    void eventsFileIsADirectory() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("events"));
+        refused(run("--events", dir.toString()), ExitCodes.USAGE, "--events " + dir + ": is a directory");
+    }
+
+    @Test
     void zeroJobs() throws IOException {
         refused(run("--jobs", "0"), ExitCodes.USAGE, "--jobs: expected at least 1, got 0");
     }
