@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.engine.support.descriptor.AbstractTestDescriptor;
+import org.junit.platform.launcher.TestIdentifier;
 import org.junit.jupiter.api.io.TempDir;
 
 /** summary.json is rewritten as cells finish: mid-run it says it is incomplete and lists the cells still to come. */
@@ -59,5 +63,32 @@ class PartialSummaryTest {
         try (var files = Files.list(tmp.resolve("run"))) {
             assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file is left").noneMatch(n -> n.endsWith(".tmp"));
         }
+    }
+
+    /** The run's listener writes the summary when the run starts (all pending) and again after each cell. */
+    @Test
+    void theListenerRewritesTheSummaryAtTheStartAndAfterEveryCell() throws Exception {
+        RunReport report = new RunReport("run", tmp.resolve("run"), List.of());
+        ReportListener listener = new ReportListener(report, dev.sysextharness.host.Progress.silent(), PLAN);
+
+        listener.testPlanExecutionStarted(null);
+        assertThat(summary().get("pending")).as("pending before any cell").hasSize(3);
+        assertThat(summary().get("complete").asBoolean(true)).as("complete before any cell").isFalse();
+
+        UniqueId uid = UniqueId.forEngine("junit-jupiter").append("class", "dev.sysextharness.scenarios.MergeScenarios")
+                .append("test-template", "b()").append("test-template-invocation", "#2");
+        TestDescriptor invocation = new AbstractTestDescriptor(uid, "[debian-13/container]") {
+            @Override
+            public Type getType() {
+                return Type.TEST;
+            }
+        };
+        listener.executionSkipped(TestIdentifier.from(invocation), "no container image for debian-13");
+
+        JsonNode after = summary();
+        assertThat(after.get("results")).as("results after one cell").extracting(r -> r.get("outcome").asText() + " " + r.get("lane").asText())
+                .containsExactly("skipped container");
+        assertThat(after.get("pending")).as("pending after one cell").extracting(p -> p.get("key").asText())
+                .containsExactly("MergeScenarios.a@debian-12/vm", "MergeScenarios.b@debian-12/vm");
     }
 }
