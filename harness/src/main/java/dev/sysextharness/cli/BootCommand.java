@@ -1,6 +1,7 @@
 package dev.sysextharness.cli;
 
 import dev.sysextharness.host.Durations;
+import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.KeepRunning;
@@ -103,7 +104,12 @@ final class BootCommand implements Callable<Integer> {
 
     /** boot --from: the kept overlay as the base of a fresh one, cold-booted (its RAM was not kept), then kept running. */
     private int bootKeptDisk() throws Exception {
-        KeptDisk kept = KeptDisk.read(from.toAbsolutePath()); // nothing kept, or a file of its chain gone: one line, exit 2
+        KeptDisk kept;
+        try {
+            kept = KeptDisk.read(from.toAbsolutePath());
+        } catch (ConfigException e) { // nothing kept there, or a file of its chain gone: one line, exit 2
+            throw new ConfigException("--from " + e.getMessage(), e);
+        }
         RunConfiguration config = common.configuration(List.of(kept.flavor()));
         Workspace ws = config.checkedWorkspace();
         Flavor flavor = ws.flavors().load(kept.flavor());
