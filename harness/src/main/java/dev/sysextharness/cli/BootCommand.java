@@ -1,11 +1,12 @@
 package dev.sysextharness.cli;
 
 import dev.sysextharness.host.Durations;
+import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
+import dev.sysextharness.guest.KeepRunning;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.guest.NodeLauncher;
-import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -13,6 +14,7 @@ import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
+import dev.sysextharness.vm.KeptDisk;
 import dev.sysextharness.vm.SavedStates;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,14 +30,20 @@ import picocli.CommandLine.Option;
 /** Builds what is missing, boots one node, waits for readiness, prints timings and how to log in. */
 @Command(name = "boot", mixinStandardHelpOptions = true,
         description = {"Build the flavor's image if needed, boot one node on a fresh overlay, wait until it is ready,",
-                "and print the timings and the SSH command. With --keep the node runs until Ctrl-C."})
+                "and print the timings and the SSH command. With --keep the node runs until Enter or Ctrl-C.",
+                "With --from, boot the disk a failed cell kept (its evidence directory) on a fresh overlay, and keep it."})
 final class BootCommand implements Callable<Integer> {
     @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, paramLabel = "NAME",
             description = "Flavor from vm-configs/ (default: ${DEFAULT-VALUE}).")
     String flavorName;
 
-    @Option(names = "--keep", description = "Leave the node running until Ctrl-C.")
+    @Option(names = "--keep", description = "Leave the node running until Enter or Ctrl-C.")
     boolean keep;
+
+    @Option(names = "--from", paramLabel = "CELL_EVIDENCE_DIR",
+            description = "Cold-boot the disk a failed cell kept (the cell's evidence directory, with kept-disk.json) on a fresh"
+                    + " overlay of it, and keep the node as --keep does; the flavor is the one recorded there.")
+    Path from;
 
     @Option(names = "--evidence-dir", paramLabel = "DIR",
             description = "Where the overlay, serial log and transcript go (default: reports/boot-<time>/<flavor>).")
@@ -56,6 +64,9 @@ final class BootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (from != null) {
+            return bootKeptDisk();
+        }
         RunConfiguration config = configuration();
         Workspace ws = config.checkedWorkspace();
         Flavor declared = ws.flavors().load(flavorName);
@@ -84,24 +95,43 @@ final class BootCommand implements Callable<Integer> {
             System.out.printf("evidence    %s%n", node.evidenceDir());
             System.out.printf("ssh         %s%n", node.sshCommand());
             if (keep) {
-                System.out.println("\nThe node keeps running (a reboot inside it powers it on again); press Ctrl-C to stop it.");
-                Runtime.getRuntime().addShutdownHook(new Thread(node::close));
-                long serialFrom = node.vm().serialSize();
-                while (true) {
-                    node.vm().waitForExit(Duration.ofDays(3650));
-                    try {
-                        // QEMU runs with -no-reboot: a guest reboot ends it, and the machine is powered on again
-                        node.vm().powerOnAfterGuestReset(Duration.ofSeconds(5), serialFrom);
-                    } catch (HarnessException e) {
-                        System.out.println("the node stopped: " + e.getMessage().lines().findFirst().orElse(""));
-                        break;
-                    }
-                    serialFrom = node.vm().serialSize();
-                    System.out.println("the guest rebooted; QEMU powered it on again (pid " + node.vm().pid() + ")");
-                }
+                keepRunning(node);
             }
         }
         return ExitCodes.OK;
     }
 
+
+    /** boot --from: the kept overlay as the base of a fresh one, cold-booted (its RAM was not kept), then kept running. */
+    private int bootKeptDisk() throws Exception {
+        KeptDisk kept;
+        try {
+            kept = KeptDisk.read(from.toAbsolutePath());
+        } catch (ConfigException e) { // nothing kept there, or a file of its chain gone: one line, exit 2
+            throw new ConfigException("--from " + e.getMessage(), e);
+        }
+        RunConfiguration config = common.configuration(List.of(kept.flavor()));
+        Workspace ws = config.checkedWorkspace();
+        Flavor flavor = ws.flavors().load(kept.flavor());
+        HostTools.require(List.of("qemu-system-x86_64", "qemu-img", "setpriv"));
+        Progress progress = Progress.to(System.out);
+        AcceleratorChoice accel = config.accelerator(ws, progress);
+        Path dir = evidenceDir != null ? evidenceDir : ws.reportsDir()
+                .resolve("boot-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).resolve(flavor.name() + "-from");
+        progress.step("booting the disk kept in " + from + " (" + kept.overlay() + ", backed by " + kept.backingChain() + ")");
+        try (Node node = new NodeLauncher(flavor, kept.bootDisk()).accelerator(accel).evidenceDir(dir).progress(progress).start()) {
+            System.out.printf("%nflavor      %s, the disk kept in %s%n", flavor.name(), from);
+            System.out.printf("QEMU → SSH  %.1f s%n", Durations.seconds(node.ready().sshAfter()));
+            System.out.printf("QEMU → ready %.1f s (%s)%n", Durations.seconds(node.ready().readyAfter()), node.ready().systemState());
+            System.out.printf("evidence    %s%n", node.evidenceDir());
+            System.out.printf("ssh         %s%n", node.sshCommand());
+            keepRunning(node);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void keepRunning(Node node) throws InterruptedException {
+        System.out.println("\nThe node keeps running (a reboot inside it powers it on again); press Enter or Ctrl-C to stop it.");
+        System.out.println(KeepRunning.until(node, KeepRunning.enterOn(System.in), System.out));
+    }
 }

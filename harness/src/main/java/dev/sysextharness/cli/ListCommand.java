@@ -31,10 +31,16 @@ final class ListCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
+    RerunOption rerun;
+
+    @Mixin
     CommonOptions common;
 
     @Override
     public Integer call() throws Exception {
+        if (!rerun.narrow(selection, common.configuration(selection.flavorNames).workspace().reportsDir())) {
+            return ExitCodes.OK;
+        }
         RunConfiguration config = common.configuration(selection.flavorNames);
         Workspace ws = config.workspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();

@@ -9,7 +9,9 @@ import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.extension.RawExtension;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.guest.KeepRunning;
 import dev.sysextharness.guest.Lane;
+import dev.sysextharness.guest.Node;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
@@ -17,6 +19,7 @@ import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.report.RunEvents;
 import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
+import dev.sysextharness.scenario.KeptNode;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
 import java.nio.file.Files;
@@ -63,6 +66,14 @@ final class RunCommand implements Callable<Integer> {
     Path eventsFile;
 
     @Mixin
+    RerunOption rerun;
+
+    @Option(names = "--keep",
+            description = "Leave the VM node of the first cell that fails or errs running after the run, print how to log in,"
+                    + " and stop it when Enter (or Ctrl-C) is pressed.")
+    boolean keep;
+
+    @Mixin
     RegistryOption registryOption;
 
     @Mixin
@@ -100,12 +111,16 @@ final class RunCommand implements Callable<Integer> {
 
     /** The scenario run this command's options describe (lanes, selection, configuration), before anything starts. */
     ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
-        return selection.scenarioRun(config, flavors).cold(cold).jobs(jobs).allowAllSkipped(allowAllSkipped);
+        return selection.scenarioRun(config, flavors).cold(cold).jobs(jobs).allowAllSkipped(allowAllSkipped).keep(keep);
     }
 
     @Override
     public Integer call() throws Exception {
         // Everything a user can get wrong is checked before anything is written or started.
+        Path reports = reportDir != null ? reportDir : configuration().workspace().reportsDir();
+        if (!rerun.narrow(selection, reports)) {
+            return ExitCodes.OK;
+        }
         RunConfiguration config = configuration();
         List<Lane> lanes = selection.lanes();
         Workspace ws = config.checkedWorkspace();
@@ -114,7 +129,7 @@ final class RunCommand implements Callable<Integer> {
         isoOptions.check(flavors);
         checkEventsFile();
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = (reportDir != null ? reportDir : ws.reportsDir()).resolve(runId).toAbsolutePath();
+        Path dir = reports.resolve(runId).toAbsolutePath();
         Progress progress = Progress.to(System.out);
         try {
             // a bad definition or an image that cannot be pulled stops here with one line, before anything boots
@@ -171,6 +186,9 @@ final class RunCommand implements Callable<Integer> {
                 run.lanes(List.of(Lane.VM));
             }
         }
+        if (keep && lanes.contains(Lane.CONTAINER)) {
+            System.out.println("--keep keeps VM nodes only: cells in the container lane end as usual");
+        }
         run.progress(progress).events(events);
         isoOptions.passTo(run);
         RunReport report = run.execute(runId, dir);
@@ -189,6 +207,22 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(ExitCodes.nothingJudgedLine(report));
         }
         events.runEnd(report, exit);
+        if (run.kept().isPresent()) {
+            keepForAPerson(run.kept().get());
+        }
         return exit;
+    }
+
+    /** The kept node of a failed cell: how to reach it, then running until Enter or Ctrl-C. */
+    private static void keepForAPerson(KeptNode kept) throws InterruptedException {
+        Node node = kept.node().orElseThrow();
+        System.out.printf("%nkept        the node of %s, still running%n", kept.cell());
+        System.out.printf("ssh         ssh -p %d %s@127.0.0.1 (password: %s)%n", node.vm().sshPort(), node.flavor().login().user(),
+                node.flavor().login().password());
+        System.out.printf("serial log  %s%n", node.vm().serialLog());
+        System.out.printf("evidence    %s (boot this disk again later: sysext-harness boot --from %s)%n", kept.evidenceDir(),
+                kept.evidenceDir());
+        System.out.println("Press Enter (or Ctrl-C) to stop the node.");
+        System.out.println(KeepRunning.until(node, KeepRunning.enterOn(System.in), System.out));
     }
 }

@@ -3,10 +3,14 @@ package dev.sysextharness.cli;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.Flavors;
 import dev.sysextharness.guest.Lane;
+import dev.sysextharness.report.FailedCells;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
+import java.util.LinkedHashSet;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Which cells a command that runs (or lists) scenarios selects: flavors, a scenario glob and lanes. */
 final class SelectionOptions {
@@ -23,13 +27,38 @@ final class SelectionOptions {
                     + " (only the scenarios that declare that lane; needs a Docker engine), or both.")
     String lane;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    private FailedCells rerun;
+
     /** The lanes named; an unknown one is a usage error. */
     List<Lane> lanes() {
         return Lane.parseAll(lane);
     }
 
+    /**
+     * Only an earlier run's failed cells: on their flavors and lanes, unless --flavor or --lane was given (then those,
+     * which narrow the cells further, as --scenario does).
+     */
+    void rerunning(FailedCells failed) {
+        this.rerun = failed;
+        if (!given("--flavor")) {
+            flavorNames = failed.flavors();
+        }
+        if (!given("--lane")) {
+            lane = String.join(",", new LinkedHashSet<>(failed.lanes()));
+        }
+    }
+
+    private boolean given(String option) {
+        return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     /** A scenario run of this selection with the given configuration, before anything starts. */
     ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
-        return new ScenarioRun(flavors).configuration(config).lanes(lanes()).scenarios(scenarioGlob);
+        ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes()).scenarios(scenarioGlob);
+        return rerun == null ? run : run.onlyCells(new LinkedHashSet<>(rerun.keys()));
     }
 }

@@ -7,6 +7,7 @@ import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.report.Outcome;
+import dev.sysextharness.report.PlannedCell;
 import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.sysext.Sysext;
 import java.io.IOException;
@@ -66,7 +67,15 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         return List.of();
     }
 
-    /** After the guest has ended. */
+    /**
+     * Whether the guest of a cell that ended with {@code outcome} is kept running for a person ({@link KeptNode})
+     * instead of closed; then it is no longer this provider's to close.
+     */
+    boolean keep(G guest, Outcome outcome, Path dir, String cell) {
+        return false;
+    }
+
+    /** After the guest has ended (or was kept). */
     void ended(G guest, Outcome outcome, Path dir) throws IOException {
     }
 
@@ -126,7 +135,9 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
                     }
                 }
             } finally {
-                guest.close();
+                if (!keep(guest, Outcome.of(failure), dir, PlannedCell.key(scenarioName(c), flavorName, lane.label()))) {
+                    guest.close();
+                }
             }
             ended(guest, Outcome.of(failure), dir);
         }

@@ -9,6 +9,7 @@ import dev.sysextharness.guest.NodeLauncher;
 import dev.sysextharness.install.Bundle;
 import dev.sysextharness.report.Outcome;
 import dev.sysextharness.vm.BootDisk;
+import dev.sysextharness.vm.KeptDisk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +17,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The VM lane: a node booted (or restored) on a fresh overlay of the flavor's disk — the installed disk when the
- * scenario declares {@link Bundles}. The overlay is deleted when the scenario passed and kept when it did not.
+ * scenario declares {@link Bundles}. The overlay is deleted when the scenario passed; when it failed or erred it stays
+ * in the evidence directory with {@link KeptDisk#FILE} beside it, which {@code boot --from} boots again. With
+ * {@code --keep}, the first such node is also left running ({@link KeptNode}).
  */
 final class NodeProvider extends GuestProvider<Node> {
+
+    /** The disk each running node booted from, for its {@link KeptDisk} record. */
+    private final Map<Node, BootDisk> disks = new ConcurrentHashMap<>();
 
     NodeProvider(ScenarioSession session, String flavorName) {
         super(session, flavorName, Node.class, Lane.VM);
@@ -33,13 +40,15 @@ final class NodeProvider extends GuestProvider<Node> {
         Flavor flavor = session.flavor(flavorName);
         Bundles bundles = c.getRequiredTestMethod().getAnnotation(Bundles.class);
         BootDisk disk = bundles == null ? session.disks.base(flavor) : installed(flavor, List.of(bundles.value()));
-        return new NodeLauncher(flavor, disk)
+        Node node = new NodeLauncher(flavor, disk)
                 .guestForward(session.registryForward())
                 .savedStates(session.savedStates)
                 .accelerator(session.accelerator)
                 .evidenceDir(evidenceDir(c))
                 .progress(session.progress)
                 .start();
+        disks.put(node, disk);
+        return node;
     }
 
     /** The flavor's disk installed with these extensions as cloud-config bundles, published to the run's registry first. */
@@ -80,9 +89,27 @@ final class NodeProvider extends GuestProvider<Node> {
     }
 
     @Override
+    boolean keep(Node node, Outcome outcome, Path dir, String cell) {
+        KeptNode kept = session.parameters.kept();
+        if (kept == null || !failed(outcome) || !node.vm().isAlive() || !kept.claim(node, dir, cell)) {
+            return false;
+        }
+        session.progress.step(flavorName + ": keeping the node of " + cell + " running (--keep): "
+                + node.sshCommand() + "; serial log " + node.vm().serialLog());
+        return true;
+    }
+
+    @Override
     void ended(Node node, Outcome outcome, Path dir) throws IOException {
+        BootDisk disk = disks.remove(node);
         if (outcome == Outcome.PASSED) {
             Files.deleteIfExists(dir.resolve("overlay.qcow2"));
+        } else if (failed(outcome) && disk != null && Files.exists(dir.resolve("overlay.qcow2"))) {
+            KeptDisk.record(dir, flavorName, disk); // a few hundred bytes: the overlay stays where the node wrote it
         }
+    }
+
+    private static boolean failed(Outcome outcome) {
+        return outcome == Outcome.FAILED || outcome == Outcome.ERROR;
     }
 }

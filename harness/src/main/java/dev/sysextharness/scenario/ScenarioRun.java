@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -57,6 +58,8 @@ public final class ScenarioRun {
     private boolean allowAllSkipped;
     private Set<String> cells;
     private RunEvents events = RunEvents.none();
+    private String scenarioPackage = SCENARIO_PACKAGE;
+    private KeptNode kept;
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
@@ -155,6 +158,34 @@ public final class ScenarioRun {
         return keys::contains;
     }
 
+    /**
+     * Leave the node of the first VM cell that fails or errs running after the run, for a person to log into;
+     * {@link #kept()} has it once {@link #execute} returned, and whoever asked closes it.
+     */
+    public ScenarioRun keep(boolean keep) {
+        if (kept != null) {
+            kept.release();
+            kept = null;
+            parameters.remove(SessionParameters.KEEP);
+        }
+        if (keep) {
+            kept = KeptNode.open();
+            parameter(SessionParameters.KEEP, kept.token());
+        }
+        return this;
+    }
+
+    /** The node {@link #keep} kept, with its cell and evidence; empty when no VM cell failed (or keep was off). */
+    public Optional<KeptNode> kept() {
+        return kept == null || kept.node().isEmpty() ? Optional.empty() : Optional.of(kept);
+    }
+
+    /** Scenarios from another package than {@link #SCENARIO_PACKAGE}: the harness's own tests' fixture scenarios. */
+    ScenarioRun fromPackage(String packageName) {
+        this.scenarioPackage = packageName;
+        return this;
+    }
+
     /** Accept a selection in which every cell would be skipped (by default {@link #plan()} refuses it). */
     public ScenarioRun allowAllSkipped(boolean allow) {
         this.allowAllSkipped = allow;
@@ -221,7 +252,7 @@ public final class ScenarioRun {
         }
         if (cells.isEmpty()) {
             throw new IllegalArgumentException(scenarioGlob == null
-                    ? "no scenario found in " + SCENARIO_PACKAGE + " (is the scenarios module on the class path?)"
+                    ? "no scenario found in " + scenarioPackage + " (is the scenarios module on the class path?)"
                     : "--scenario '" + scenarioGlob + "' matches no scenario");
         }
         return cells;
@@ -229,7 +260,7 @@ public final class ScenarioRun {
 
     private LauncherDiscoveryRequestBuilder request() {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectPackage(SCENARIO_PACKAGE))
+                .selectors(selectPackage(scenarioPackage))
                 .configurationParameters(parameters);
         if (scenarioGlob != null) {
             request.filters(filter(scenarioGlob));
@@ -260,7 +291,13 @@ public final class ScenarioRun {
                 .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
         List<PlannedCell> cells = plan(plan);
         RunReport report = new RunReport(runId, dir, flavors);
-        launcher.execute(plan, new ReportListener(report, progress, cells, events));
+        try {
+            launcher.execute(plan, new ReportListener(report, progress, cells, events));
+        } finally {
+            if (kept != null) {
+                kept.release(); // the session is gone; what it kept stays reachable through kept()
+            }
+        }
         report.write();
         return report;
     }

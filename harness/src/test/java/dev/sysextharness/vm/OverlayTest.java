@@ -35,4 +35,20 @@ class OverlayTest {
         assertThat(Files.getLastModifiedTime(base).toMillis()).as("base disk after a write to the overlay").isEqualTo(baseModified);
         assertThat(Files.readAllBytes(base)).as("base disk content").containsOnly((byte) 0);
     }
+
+    @Test
+    void backingChainNamesEveryFileDownToTheBaseDisk() throws Exception {
+        Path base = dir.resolve("base.img");
+        OwnedProcesses.run(List.of("qemu-img", "create", "-q", "-f", "raw", base.toString(), "16M"), 30);
+        Path frozen = Overlay.create(base, "raw", dir.resolve("frozen.qcow2"));
+        Path kept = Overlay.create(frozen, "qcow2", dir.resolve("kept.qcow2"));
+
+        assertThat(Overlay.backingChain(kept)).as("chain of an overlay of an overlay")
+                .containsExactly(frozen.toAbsolutePath(), base.toAbsolutePath());
+        assertThat(Overlay.backingChain(base)).as("chain of a raw disk").isEmpty();
+
+        Files.delete(frozen);
+        assertThat(Overlay.backingChain(kept)).as("chain whose middle file is gone: named, and the walk stops there")
+                .containsExactly(frozen.toAbsolutePath());
+    }
 }

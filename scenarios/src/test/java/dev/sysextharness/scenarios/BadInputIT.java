@@ -221,6 +221,20 @@ class BadInputIT {
     }
 
     @Test
+    void rerunFailedOfADirectoryWithoutSummary() throws IOException {
+        Path notARun = Files.createDirectories(tmp.resolve("not-a-run"));
+        refused(run("--rerun-failed", notARun.toString()), ExitCodes.USAGE,
+                "--rerun-failed " + notARun + ": no summary.json here");
+    }
+
+    @Test
+    void bootFromADirectoryWithoutAKeptDisk() throws IOException {
+        Path passedCell = Files.createDirectories(tmp.resolve("evidence/debian-12/SomeScenarios.passed"));
+        refused(cli("boot", "--cache-dir", cache.toString(), "--from", passedCell.toString()), ExitCodes.USAGE,
+                passedCell + ": no kept-disk.json here");
+    }
+
+    @Test
     void missingExtensionDirectory() throws IOException {
         refused(run("--extension", tmp.resolve("no-such-ext").toString()), ExitCodes.USAGE, "no-such-ext: no such directory");
     }

@@ -1,0 +1,75 @@
+package dev.sysextharness.guest;
+
+import dev.sysextharness.host.HarnessException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A node left running for a person (boot --keep, run --keep, boot --from): a reboot inside it powers it on again
+ * (QEMU runs with -no-reboot), until the person releases it or the node stops on its own.
+ */
+public final class KeepRunning {
+    /** How often the wait looks at the release while QEMU runs: the latency of pressing Enter. */
+    private static final Duration LOOK = Duration.ofMillis(250);
+
+    private KeepRunning() {
+    }
+
+    /**
+     * Completes when a line (Enter) is read from {@code in}; never on end of input, so a run without a terminal
+     * (stdin from /dev/null) keeps its node until Ctrl-C, as boot --keep always did.
+     */
+    public static CompletableFuture<Void> enterOn(InputStream in) {
+        CompletableFuture<Void> pressed = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                if (new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine() != null) {
+                    pressed.complete(null);
+                }
+            } catch (IOException e) {
+                // no terminal to read: only Ctrl-C ends the wait
+            }
+        }, "keep-running-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        return pressed;
+    }
+
+    /**
+     * Keeps {@code node} running until {@code release} completes or the node stops (a power-off, a crash), then closes
+     * it; Ctrl-C closes it through a shutdown hook. Returns how it ended, in a line.
+     */
+    public static String until(Node node, CompletableFuture<?> release, PrintStream out) throws InterruptedException {
+        Thread onCtrlC = new Thread(node::close, "keep-running-close");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            long serialFrom = node.vm().serialSize();
+            while (!release.isDone()) {
+                if (!node.vm().waitForExit(LOOK)) {
+                    continue;
+                }
+                try {
+                    node.vm().powerOnAfterGuestReset(Duration.ofSeconds(5), serialFrom);
+                } catch (HarnessException e) {
+                    return "the node stopped: " + e.getMessage().lines().findFirst().orElse("");
+                }
+                serialFrom = node.vm().serialSize();
+                out.println("the guest rebooted; QEMU powered it on again (pid " + node.vm().pid() + ")");
+            }
+            return "released; the node is stopped";
+        } finally {
+            node.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs anyway
+            }
+        }
+    }
+}
