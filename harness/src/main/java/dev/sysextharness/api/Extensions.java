@@ -70,7 +70,7 @@ public final class Extensions {
                 progress.step("published your image " + source.ref() + " as it is, as " + hostRef + " (" + digest + ")");
             } else {
                 digest = builder.push(ext, hostRef);
-                progress.step("published extension " + n + " as " + hostRef + " (" + digest + ")");
+                progress.step("published extension " + (n.equals(USER) ? ext.name() + " (--extension)" : n) + " as " + hostRef + " (" + digest + ")");
             }
             String guestRef = GuestForward.REGISTRY_ADDRESS + ":" + GuestForward.REGISTRY_PORT + "/" + ext.name() + ":" + TAG;
             return new PublishedExtension(ext.name(), ext.extensionName(), guestRef, hostRef, digest);

@@ -7,12 +7,13 @@ import dev.sysextharness.report.FailedCells;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
 import java.util.LinkedHashSet;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Which cells a command that runs (or lists) scenarios selects: flavors, a scenario glob and lanes. */
+/** Which cells a command that runs (or lists) scenarios selects: flavors, the scenarios (built-in or the author's), a glob, lanes. */
 final class SelectionOptions {
     @Option(names = "--flavor", defaultValue = Flavors.DEFAULT, split = ",", paramLabel = "NAME[,NAME...]",
             description = "Flavors from vm-configs/ (default: ${DEFAULT-VALUE}).")
@@ -21,6 +22,11 @@ final class SelectionOptions {
     @Option(names = "--scenario", paramLabel = "GLOB",
             description = "Only scenarios whose Class.method (or method) matches, e.g. '*Layout*' or 'KairosLayoutScenarios.*'.")
     String scenarioGlob;
+
+    @Option(names = "--scenarios", paramLabel = "DIR|JAR",
+            description = "Your own @Scenario classes instead of the built-in ones: a directory of compiled classes"
+                    + " (e.g. target/test-classes) or a jar, any package; with --extension they all run, with it as Extensions.USER.")
+    Path scenarios;
 
     @Option(names = "--lane", defaultValue = "vm", paramLabel = "vm|container|all",
             description = "Where scenarios are judged: on booted VMs (default), in containers of each flavor's userspace"
@@ -58,7 +64,7 @@ final class SelectionOptions {
 
     /** A scenario run of this selection with the given configuration, before anything starts. */
     ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
-        ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes()).scenarios(scenarioGlob);
+        ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes()).scenariosFrom(scenarios).scenarios(scenarioGlob);
         return rerun == null ? run : run.onlyCells(new LinkedHashSet<>(rerun.keys()));
     }
 }

@@ -3,6 +3,7 @@ package dev.sysextharness.scenario;
 import dev.sysextharness.api.Extensions;
 import dev.sysextharness.api.Certifies;
 import dev.sysextharness.api.Scenario;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import dev.sysextharness.flavor.ConfigException;
@@ -49,6 +50,8 @@ public final class ScenarioRun {
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final List<Flavor> flavors;
     private String scenarioGlob;
+    /** The author's own scenarios (a directory of compiled classes or a jar); null: {@link #SCENARIO_PACKAGE}. */
+    private Path scenarioRoot;
     private Path extension;
     private Set<String> classes;
     private List<Lane> lanes = List.of(Lane.VM);
@@ -113,7 +116,8 @@ public final class ScenarioRun {
 
     /**
      * Certify a user's extension definition: only the certification scenarios run, with it as their subject
-     * (without one, they do not run at all).
+     * (without one, they do not run at all). With {@link #scenariosFrom} the author's own scenarios all run, and find
+     * it as {@link Extensions#USER}.
      */
     public ScenarioRun extension(Path definitionDir) {
         this.extension = definitionDir;
@@ -126,6 +130,15 @@ public final class ScenarioRun {
     /** Only scenarios of these classes (simple names). */
     public ScenarioRun onlyClasses(Set<String> simpleClassNames) {
         this.classes = Set.copyOf(simpleClassNames);
+        return this;
+    }
+
+    /**
+     * The {@link Scenario} classes of a directory of compiled classes (target/test-classes) or a jar of the author's own,
+     * in any package, instead of the built-in ones; null: the built-in ones. A path that does not exist is a usage error.
+     */
+    public ScenarioRun scenariosFrom(Path root) {
+        this.scenarioRoot = root == null ? null : ScenarioClassPath.checked(root);
         return this;
     }
 
@@ -215,7 +228,10 @@ public final class ScenarioRun {
      * skipped (unless {@link #allowAllSkipped}): such a run would judge nothing.
      */
     public List<PlannedCell> plan() {
-        List<PlannedCell> cells = plan(LauncherFactory.create().discover(request().build()));
+        List<PlannedCell> cells;
+        try (ScenarioClassPath ignored = ScenarioClassPath.open(scenarioRoot)) {
+            cells = plan(LauncherFactory.create().discover(request().build()));
+        }
         if (!allowAllSkipped && cells.stream().noneMatch(PlannedCell::judged)) {
             throw new ConfigException("no cell would be judged: all " + cells.size() + " selected cells would be skipped (first: "
                     + cells.get(0).scenario() + " on " + cells.get(0).flavor() + "/" + cells.get(0).lane() + ": "
@@ -250,22 +266,30 @@ public final class ScenarioRun {
             throw new IllegalArgumentException("none of the " + this.cells.size() + " cells asked for is in this selection"
                     + " (flavors " + flavors.stream().map(Flavor::name).toList() + ", lanes " + lanes.stream().map(Lane::label).toList() + ")");
         }
+        if (cells.isEmpty() && scenarioGlob != null) {
+            throw new IllegalArgumentException("--scenario '" + scenarioGlob + "' matches no scenario");
+        }
         if (cells.isEmpty()) {
-            throw new IllegalArgumentException(scenarioGlob == null
+            throw new IllegalArgumentException(scenarioRoot == null
                     ? "no scenario found in " + scenarioPackage + " (is the scenarios module on the class path?)"
-                    : "--scenario '" + scenarioGlob + "' matches no scenario");
+                    : "--scenarios " + scenarioRoot + ": no @Scenario method there for the lanes "
+                    + lanes.stream().map(Lane::label).toList() + " (give the directory of your compiled scenario classes, or their jar)");
         }
         return cells;
     }
 
     private LauncherDiscoveryRequestBuilder request() {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectPackage(scenarioPackage))
+                .selectors(scenarioRoot == null ? selectPackage(scenarioPackage) : selectClasspathRoots(Set.of(scenarioRoot)).get(0))
                 .configurationParameters(parameters);
         if (scenarioGlob != null) {
             request.filters(filter(scenarioGlob));
         }
-        request.filters(certification(extension != null), ONLY_SCENARIOS, inLanes(lanes));
+        if (scenarioRoot == null) {
+            // which built-in scenarios a run with --extension means; an author's own scenarios all run
+            request.filters(certification(extension != null));
+        }
+        request.filters(ONLY_SCENARIOS, inLanes(lanes));
         if (declaring != null) {
             request.filters(inLanes(List.of(declaring)));
         }
@@ -287,11 +311,11 @@ public final class ScenarioRun {
      */
     public RunReport execute(String runId, Path dir) throws IOException {
         var launcher = LauncherFactory.create();
-        TestPlan plan = launcher.discover(request()
-                .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
-        List<PlannedCell> cells = plan(plan);
         RunReport report = new RunReport(runId, dir, flavors);
-        try {
+        try (ScenarioClassPath ignored = ScenarioClassPath.open(scenarioRoot)) {
+            TestPlan plan = launcher.discover(request()
+                    .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
+            List<PlannedCell> cells = plan(plan);
             launcher.execute(plan, new ReportListener(report, progress, cells, events));
         } finally {
             if (kept != null) {

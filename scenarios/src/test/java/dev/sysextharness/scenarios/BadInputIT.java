@@ -210,6 +210,25 @@ class BadInputIT {
     }
 
     @Test
+    void scenariosPathThatDoesNotExist() throws IOException {
+        Path missing = tmp.resolve("no-such-classes");
+        refused(run("--scenarios", missing.toString()), ExitCodes.USAGE, "--scenarios " + missing + ": no such directory or jar");
+    }
+
+    @Test
+    void scenariosJarThatIsNotAJar() throws IOException {
+        Path jar = Files.writeString(tmp.resolve("scenarios.jar"), "not a jar");
+        refused(run("--scenarios", jar.toString()), ExitCodes.USAGE, "--scenarios " + jar + ": not a readable jar");
+    }
+
+    @Test
+    void scenariosPathWithoutScenarios() throws IOException {
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        Files.writeString(classes.resolve("README"), "no classes here\n");
+        refused(run("--scenarios", classes.toString()), ExitCodes.USAGE, "--scenarios " + classes + ": no @Scenario method there");
+    }
+
+    @Test
     void zeroJobs() throws IOException {
         refused(run("--jobs", "0"), ExitCodes.USAGE, "--jobs: expected at least 1, got 0");
     }
