@@ -21,6 +21,9 @@ public final class RunReport {
     private final List<ScenarioResult> results = new ArrayList<>();
     private final java.time.Instant started = java.time.Instant.now();
     private java.time.Instant finished;
+    private PlanShard shard;
+    private List<String> mergedFrom = List.of();
+    private Double wall;
 
     public RunReport(String runId, Path dir, List<Flavor> flavors) {
         this.runId = runId;
@@ -69,27 +72,74 @@ public final class RunReport {
         return runId;
     }
 
-    /** Writes summary.json and index.html, then points {@code reports/latest} (the parent's "latest") here. */
+    /** This run is one shard of a plan (recorded in summary.json, checked by a merge). */
+    public RunReport shard(PlanShard shard) {
+        this.shard = shard;
+        return this;
+    }
+
+    public Optional<PlanShard> shard() {
+        return Optional.ofNullable(shard);
+    }
+
+    /**
+     * This report merges the runs named (their ids), whose wall time was {@code wallSeconds} (the longest of them: they
+     * ran side by side), not the merge's own.
+     */
+    public RunReport mergedFrom(List<String> runIds, double wallSeconds) {
+        this.mergedFrom = List.copyOf(runIds);
+        this.wall = wallSeconds;
+        return this;
+    }
+
     /** Wall time from this report's creation (the run's start) to its writing (the run's end). */
     public double wallSeconds() {
+        if (wall != null) {
+            return wall;
+        }
         java.time.Instant end = finished != null ? finished : java.time.Instant.now();
         return java.time.Duration.between(started, end).toMillis() / 1000.0;
     }
 
+    /** Writes summary.json and index.html, then points {@code reports/latest} (the parent's "latest") here. */
     public void write() throws IOException {
         finished = java.time.Instant.now();
         Files.createDirectories(dir);
-        ObjectNode root = Json.mapper().createObjectNode().put("run", runId).put("wallSeconds", wallSeconds());
+        ObjectNode root = Json.mapper().createObjectNode().put("run", runId).put("wallSeconds", wallSeconds())
+                .put("finished", finished.toString());
+        ArrayNode flavorNames = root.putArray("flavors");
+        flavors.forEach(f -> flavorNames.add(f.name()));
+        if (shard != null) {
+            ObjectNode s = root.putObject("shard").put("index", shard.index()).put("count", shard.count()).put("plan", shard.plan());
+            ArrayNode split = s.putArray("split");
+            for (List<String> keys : shard.split()) {
+                ArrayNode cells = split.addArray(); // a shard with no cells keeps its place
+                keys.forEach(cells::add);
+            }
+        }
+        if (!mergedFrom.isEmpty()) {
+            ArrayNode from = root.putArray("mergedFrom");
+            mergedFrom.forEach(from::add);
+        }
         ArrayNode arr = root.putArray("results");
         for (ScenarioResult r : results()) {
             arr.addObject().put("flavor", r.flavor()).put("lane", r.lane()).put("scenario", r.scenario()).put("outcome", r.outcome().label())
                     .put("expected", r.expected()).put("observed", r.observed()).put("durationMs", r.durationMs())
-                    .put("evidence", dir.relativize(Path.of(r.evidence()).toAbsolutePath()).toString());
+                    .put("evidence", dir.relativize(Path.of(r.evidence()).toAbsolutePath()).toString())
+                    .put("reboots", r.reboots()).put("start", r.start());
         }
         Files.writeString(dir.resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
         Files.writeString(dir.resolve("index.html"), new MatrixPage(this).html());
-        Path latest = dir.getParent().resolve("latest");
-        Files.deleteIfExists(latest);
-        Files.createSymbolicLink(latest, dir.getFileName());
+        pointLatestHere();
+    }
+
+    /** reports/latest → this run, replaced in one rename: shards finishing at once in one directory must not collide. */
+    private void pointLatestHere() throws IOException {
+        Path parent = dir.getParent();
+        Path link = parent.resolve(".latest-" + runId);
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, dir.getFileName());
+        Files.move(link, parent.resolve("latest"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }
