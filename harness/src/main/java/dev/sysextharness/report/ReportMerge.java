@@ -58,7 +58,8 @@ public final class ReportMerge {
                         + shards.get(0).plan() + ": shards of different selections do not merge");
             });
         }
-        RunSummary preferred = prefer == null ? null : runs.stream().filter(r -> r.dir().equals(prefer.toAbsolutePath().normalize()))
+        Path preferredDir = prefer == null ? null : realOrNormal(prefer);
+        RunSummary preferred = prefer == null ? null : runs.stream().filter(r -> r.dir().equals(preferredDir))
                 .findFirst().orElseThrow(() -> new ConfigException("report merge: --prefer " + prefer + " is not one of the runs given"));
 
         Map<String, Cell> cells = new LinkedHashMap<>();
@@ -94,6 +95,14 @@ public final class ReportMerge {
             }
         }
         return new Merged(runs, List.copyOf(cells.values()));
+    }
+
+    private static Path realOrNormal(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private static void checkSameHarness(List<RunSummary> runs) {

@@ -34,6 +34,7 @@ public record RunSummary(Path dir, String runId, String harnessVersion, boolean 
         }
         JsonNode root;
         try {
+            dir = dir.toRealPath(); // reports/latest and the directory it points to are one run
             root = Json.mapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new ConfigException(file + ": not readable as JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
