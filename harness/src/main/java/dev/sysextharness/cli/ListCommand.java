@@ -29,6 +29,10 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw", description = "As for run: the certification cells.")
     String extension;
 
+    @Option(names = "--report-dir", paramLabel = "DIR",
+            description = "With --shard: where earlier runs' reports are, whose durations balance the split, as for run (default: reports/).")
+    Path reportDir;
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
@@ -49,7 +53,7 @@ final class ListCommand implements Callable<Integer> {
             Shard shard = selection.shard();
             String shardLine = null;
             if (shard != null) {
-                Path history = ws.reportsDir();
+                Path history = reportDir != null ? reportDir : ws.reportsDir();
                 Set<String> mine = Set.copyOf(SelectionOptions.planShard(shard, cells, history).split().get(shard.index()));
                 shardLine = SelectionOptions.describe(shard, cells, history);
                 cells = cells.stream().filter(c -> mine.contains(c.key())).toList();
