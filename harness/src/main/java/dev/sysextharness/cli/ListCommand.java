@@ -10,7 +10,9 @@ import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.sysextharness.scenario.Shard;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +28,10 @@ final class ListCommand implements Callable<Integer> {
 
     @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw", description = "As for run: the certification cells.")
     String extension;
+
+    @Option(names = "--report-dir", paramLabel = "DIR",
+            description = "With --shard: where earlier runs' reports are, whose durations balance the split, as for run (default: reports/).")
+    Path reportDir;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
@@ -50,6 +56,14 @@ final class ListCommand implements Callable<Integer> {
                     .allowAllSkipped(true)
                     .extension(extension == null ? null : RunCommand.userExtension(extension, work.resolve("extension"), Progress.silent()));
             List<PlannedCell> cells = run.plan();
+            Shard shard = selection.shard();
+            String shardLine = null;
+            if (shard != null) {
+                Path history = reportDir != null ? reportDir : ws.reportsDir();
+                Set<String> mine = Set.copyOf(SelectionOptions.planShard(shard, cells, history).split().get(shard.index()));
+                shardLine = SelectionOptions.describe(shard, cells, history);
+                cells = cells.stream().filter(c -> mine.contains(c.key())).toList();
+            }
             if (json) {
                 ArrayNode arr = Json.mapper().createArrayNode();
                 cells.forEach(c -> arr.addObject().put("scenario", c.scenario()).put("flavor", c.flavor()).put("lane", c.lane())
@@ -62,6 +76,9 @@ final class ListCommand implements Callable<Integer> {
                 }
                 System.out.printf("%d cells, %d judged, %d skipped%n", cells.size(), cells.stream().filter(PlannedCell::judged).count(),
                         cells.stream().filter(c -> !c.judged()).count());
+                if (shardLine != null) {
+                    System.out.println(shardLine);
+                }
             }
             return ExitCodes.OK;
         } finally {

@@ -22,11 +22,14 @@ import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.KeptNode;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
+import dev.sysextharness.report.PlanShard;
+import dev.sysextharness.report.PlannedCell;
+import dev.sysextharness.report.RunIds;
+import dev.sysextharness.scenario.Shard;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +45,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--report-dir", paramLabel = "DIR", description = "Parent of the run's report directory (default: reports/).")
     Path reportDir;
+
+    @Option(names = "--run-id", paramLabel = "ID",
+            description = "Name of the run's report directory (letters, digits, '.', '_', '-'; default: the time and a random"
+                    + " suffix, unique across machines). A directory of that name that exists already is refused.")
+    String runIdOption;
 
     @Option(names = "--cold", description = "Cold-boot every node instead of restoring a saved ready state.")
     boolean cold;
@@ -128,19 +136,34 @@ final class RunCommand implements Callable<Integer> {
         ScenarioRun run = scenarioRun(config, flavors);
         isoOptions.check(flavors);
         checkEventsFile();
-        String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = reports.resolve(runId).toAbsolutePath();
+        Shard shard = selection.shard();
+        String runId = runIdOption == null ? RunIds.fresh() : runIdOption;
+        Path dir = RunIds.newReportDir(reports, runId, "--run-id");
         Progress progress = Progress.to(System.out);
+        List<PlannedCell> plan;
         try {
             // a bad definition or an image that cannot be pulled stops here with one line, before anything boots
-            run.extension(extension == null ? null : userExtension(extension, dir.resolve("extension"), progress)).plan();
+            plan = run.extension(extension == null ? null : userExtension(extension, dir.resolve("extension"), progress)).plan();
         } catch (RuntimeException e) {
             LayerFlattener.deleteTree(dir); // the user's mistake leaves nothing behind
             throw e;
         }
+        if (shard != null) {
+            PlanShard part = SelectionOptions.planShard(shard, plan, reports);
+            List<String> mine = part.split().get(shard.index());
+            if (mine.isEmpty()) {
+                // a CI matrix has a fixed N: an empty shard succeeds, and its report still says which plan it belongs to
+                System.out.printf("shard %s: none of the %d selected cells fell to this shard; nothing to run%n", shard, plan.size());
+                new RunReport(runId, dir, flavors).shard(part).write();
+                System.out.println("report: " + dir.resolve("index.html"));
+                return ExitCodes.OK;
+            }
+            run.onlyCells(Set.copyOf(mine)).shard(part);
+            progress.step(SelectionOptions.describe(shard, plan, reports) + "; plan " + part.plan());
+        }
         HostTools.requireAll();
         try (RunEvents events = events()) {
-            return execute(run, config, flavors, lanes, ws, runId, dir, progress, events);
+            return execute(run, config, flavors, lanes, ws, runId, dir, progress, events, shard != null);
         }
     }
 
@@ -171,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private int execute(ScenarioRun run, RunConfiguration config, List<Flavor> flavors, List<Lane> lanes, Workspace ws, String runId,
-                        Path dir, Progress progress, RunEvents events) throws Exception {
+                        Path dir, Progress progress, RunEvents events, boolean sharded) throws Exception {
         progress.step("run " + runId + " on " + config.flavors() + " in lane " + selection.lane + "; report in " + dir);
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
         if (lanes.contains(Lane.CONTAINER)) {
@@ -193,6 +216,17 @@ final class RunCommand implements Callable<Integer> {
         isoOptions.passTo(run);
         RunReport report = run.execute(runId, dir);
 
+        // a shard's cells may all be skipped ones: the whole selection was checked to judge something
+        int exit = summarize(report, allowAllSkipped || sharded);
+        events.runEnd(report, exit);
+        if (run.kept().isPresent()) {
+            keepForAPerson(run.kept().get());
+        }
+        return exit;
+    }
+
+    /** The counts, a line per failed or errored cell, the report's path; the exit code the run's cells add up to. */
+    static int summarize(RunReport report, boolean allowAllSkipped) {
         System.out.printf("%n%d passed, %d failed, %d error, %d skipped%n", report.count(Outcome.PASSED), report.count(Outcome.FAILED),
                 report.count(Outcome.ERROR), report.count(Outcome.SKIPPED));
         for (ScenarioResult r : report.results()) {
@@ -201,14 +235,10 @@ final class RunCommand implements Callable<Integer> {
                         r.evidence());
             }
         }
-        System.out.println("report: " + dir.resolve("index.html"));
+        System.out.println("report: " + report.dir().resolve("index.html"));
         int exit = ExitCodes.of(report, allowAllSkipped);
         if (ExitCodes.nothingJudged(report) && !allowAllSkipped) {
             System.err.println(ExitCodes.nothingJudgedLine(report));
-        }
-        events.runEnd(report, exit);
-        if (run.kept().isPresent()) {
-            keepForAPerson(run.kept().get());
         }
         return exit;
     }

@@ -7,6 +7,11 @@ import dev.sysextharness.report.FailedCells;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
 import java.util.LinkedHashSet;
+import dev.sysextharness.report.CellDurations;
+import dev.sysextharness.report.PlanShard;
+import dev.sysextharness.report.PlannedCell;
+import dev.sysextharness.scenario.Shard;
+import dev.sysextharness.scenario.Sharding;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,8 +24,9 @@ final class SelectionOptions {
             description = "Flavors from vm-configs/ (default: ${DEFAULT-VALUE}).")
     List<String> flavorNames;
 
-    @Option(names = "--scenario", paramLabel = "GLOB",
-            description = "Only scenarios whose Class.method (or method) matches, e.g. '*Layout*' or 'KairosLayoutScenarios.*'.")
+    @Option(names = "--scenario", paramLabel = "GLOB[,GLOB...]",
+            description = "Only scenarios whose Class.method (or method) matches one of the globs, e.g. '*Layout*' or"
+                    + " 'KairosLayoutScenarios.*,*idAny*'.")
     String scenarioGlob;
 
     @Option(names = "--scenarios", paramLabel = "DIR|JAR",
@@ -37,6 +43,32 @@ final class SelectionOptions {
     CommandSpec command;
 
     private FailedCells rerun;
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Only shard I (0-based, as Kubernetes' JOB_COMPLETION_INDEX) of N: the selection split into N parts of"
+                    + " about equal time (from earlier runs' durations under the report directory), a flavor and lane's cells"
+                    + " kept together where that is no slower; every machine given the same selection computes the same split.")
+    String shardSpec;
+
+    /** The shard asked for, or null for the whole selection; a malformed one is a usage error. */
+    Shard shard() {
+        return shardSpec == null ? null : Shard.parse(shardSpec);
+    }
+
+    /**
+     * Which cells of {@code plan} each of the N shards runs, costed from the complete whole runs under
+     * {@code reportsDir}, and this shard's place in it.
+     */
+    static PlanShard planShard(Shard shard, List<PlannedCell> plan, Path reportsDir) {
+        Sharding.Split split = Sharding.split(plan, CellDurations.latest(reportsDir), shard.count());
+        return new PlanShard(shard.index(), shard.count(), Sharding.fingerprint(plan, shard.count()), split.shards());
+    }
+
+    /** The one line saying what a shard holds. */
+    static String describe(Shard shard, List<PlannedCell> plan, Path reportsDir) {
+        Sharding.Split split = Sharding.split(plan, CellDurations.latest(reportsDir), shard.count());
+        return String.format("shard %s: %d of the %d selected cells, estimated %.0f s (longest shard %.0f s)", shard,
+                split.cells(shard.index()).size(), plan.size(), split.loadsMs().get(shard.index()) / 1000.0, split.makespanMs() / 1000.0);
+    }
 
     /** The lanes named; an unknown one is a usage error. */
     List<Lane> lanes() {

@@ -22,9 +22,12 @@ public final class RunReport {
     private final List<Flavor> flavors;
     private final List<ScenarioResult> results = new ArrayList<>();
     private final List<PlannedCell> planned = new ArrayList<>();
-    private final String harnessVersion = HarnessVersion.current();
+    private String harnessVersion = HarnessVersion.current();
     private final java.time.Instant started = java.time.Instant.now();
     private java.time.Instant finished;
+    private PlanShard shard;
+    private List<String> mergedFrom = List.of();
+    private Double wall;
 
     public RunReport(String runId, Path dir, List<Flavor> flavors) {
         this.runId = runId;
@@ -73,14 +76,43 @@ public final class RunReport {
         return runId;
     }
 
+    /** This run is one shard of a plan (recorded in summary.json, checked by a merge). */
+    public RunReport shard(PlanShard shard) {
+        this.shard = shard;
+        return this;
+    }
+
+    public Optional<PlanShard> shard() {
+        return Optional.ofNullable(shard);
+    }
+
+    /**
+     * This report merges the runs named (their ids), whose wall time was {@code wallSeconds} (the longest of them: they
+     * ran side by side), not the merge's own.
+     */
+    public RunReport mergedFrom(List<String> runIds, double wallSeconds) {
+        this.mergedFrom = List.copyOf(runIds);
+        this.wall = wallSeconds;
+        return this;
+    }
+
     /** Wall time from this report's creation (the run's start) to its writing (the run's end). */
     public double wallSeconds() {
+        if (wall != null) {
+            return wall;
+        }
         java.time.Instant end = finished != null ? finished : java.time.Instant.now();
         return java.time.Duration.between(started, end).toMillis() / 1000.0;
     }
 
     public java.time.Instant started() {
         return started;
+    }
+
+    /** A report of cells another harness judged (a merge of runs): that harness's version, not this one's. */
+    public RunReport judgedBy(String version) {
+        this.harnessVersion = version;
+        return this;
     }
 
     /** The harness that judged this run ({@link HarnessVersion}). */
@@ -123,19 +155,35 @@ public final class RunReport {
         writeAtomically(dir.resolve("summary.json"), summary(true));
         writeAtomically(dir.resolve("index.html"), new MatrixPage(this).html());
         new JUnitXml(this, JUnitXml.localHostname()).writeTo(dir.resolve("junit"));
-        Path latest = dir.getParent().resolve("latest");
-        Files.deleteIfExists(latest);
-        Files.createSymbolicLink(latest, dir.getFileName());
+        pointLatestHere();
     }
 
     private String summary(boolean complete) throws IOException {
         ObjectNode root = Json.mapper().createObjectNode().put("run", runId).put("harnessVersion", harnessVersion)
                 .put("complete", complete).put("wallSeconds", wallSeconds());
+        if (finished != null) {
+            root.put("finished", finished.toString());
+        }
+        ArrayNode flavorNames = root.putArray("flavors");
+        flavors.forEach(f -> flavorNames.add(f.name()));
+        if (shard != null) {
+            ObjectNode s = root.putObject("shard").put("index", shard.index()).put("count", shard.count()).put("plan", shard.plan());
+            ArrayNode split = s.putArray("split");
+            for (List<String> keys : shard.split()) {
+                ArrayNode cells = split.addArray(); // a shard with no cells keeps its place
+                keys.forEach(cells::add);
+            }
+        }
+        if (!mergedFrom.isEmpty()) {
+            ArrayNode from = root.putArray("mergedFrom");
+            mergedFrom.forEach(from::add);
+        }
         ArrayNode arr = root.putArray("results");
         for (ScenarioResult r : results()) {
             arr.addObject().put("flavor", r.flavor()).put("lane", r.lane()).put("scenario", r.scenario()).put("outcome", r.outcome().label())
                     .put("expected", r.expected()).put("observed", r.observed()).put("durationMs", r.durationMs())
-                    .put("evidence", dir.relativize(Path.of(r.evidence()).toAbsolutePath()).toString());
+                    .put("evidence", dir.relativize(Path.of(r.evidence()).toAbsolutePath()).toString())
+                    .put("reboots", r.reboots()).put("start", r.start());
         }
         ArrayNode pending = root.putArray("pending");
         for (PlannedCell c : pending()) {
@@ -149,5 +197,14 @@ public final class RunReport {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, text);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** reports/latest → this run, replaced in one rename: shards finishing at once in one directory must not collide. */
+    private void pointLatestHere() throws IOException {
+        Path parent = dir.getParent();
+        Path link = parent.resolve(".latest-" + runId);
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, dir.getFileName());
+        Files.move(link, parent.resolve("latest"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -10,6 +10,7 @@ import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.host.Progress;
+import dev.sysextharness.report.PlanShard;
 import dev.sysextharness.report.PlannedCell;
 import dev.sysextharness.report.ReportListener;
 import dev.sysextharness.report.RunEvents;
@@ -63,6 +64,7 @@ public final class ScenarioRun {
     private RunEvents events = RunEvents.none();
     private String scenarioPackage = SCENARIO_PACKAGE;
     private KeptNode kept;
+    private PlanShard shard;
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
@@ -159,6 +161,12 @@ public final class ScenarioRun {
         } else {
             parameter(CELLS, String.join(" ", new java.util.TreeSet<>(keys)));
         }
+        return this;
+    }
+
+    /** This run is one shard of a plan: its report says so (see {@link PlanShard}); pair it with {@link #onlyCells}. */
+    public ScenarioRun shard(PlanShard shard) {
+        this.shard = shard;
         return this;
     }
 
@@ -311,7 +319,7 @@ public final class ScenarioRun {
      */
     public RunReport execute(String runId, Path dir) throws IOException {
         var launcher = LauncherFactory.create();
-        RunReport report = new RunReport(runId, dir, flavors);
+        RunReport report = new RunReport(runId, dir, flavors).shard(shard);
         try (ScenarioClassPath ignored = ScenarioClassPath.open(scenarioRoot)) {
             TestPlan plan = launcher.discover(request()
                     .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
@@ -354,11 +362,12 @@ public final class ScenarioRun {
                 certifying ? "a certification scenario" : "outside the certification scenarios");
     }
 
-    /** Matches a glob against "Class.method" and against the method name alone. */
-    static PostDiscoveryFilter filter(String glob) {
-        Pattern p = Pattern.compile(Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote)
-                .reduce((a, b) -> a + ".*" + b).orElse(""));
-        return methods(m -> p.matcher(simpleClassName(m) + "." + m.getMethodName()).matches()
-                || p.matcher(m.getMethodName()).matches(), "matching " + glob);
+    /** Matches globs (separated by commas: any of them) against "Class.method" and against the method name alone. */
+    static PostDiscoveryFilter filter(String globs) {
+        List<Pattern> patterns = Arrays.stream(globs.split(",")).map(String::strip).filter(g -> !g.isEmpty())
+                .map(glob -> Pattern.compile(Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote)
+                        .reduce((a, b) -> a + ".*" + b).orElse(""))).toList();
+        return methods(m -> patterns.stream().anyMatch(p -> p.matcher(simpleClassName(m) + "." + m.getMethodName()).matches()
+                || p.matcher(m.getMethodName()).matches()), "matching " + globs);
     }
 }

@@ -254,6 +254,38 @@ class BadInputIT {
     }
 
     @Test
+    void malformedShard() throws IOException {
+        refused(run("--shard", "3/3"), ExitCodes.USAGE, "--shard 3/3: expected I/N with N >= 1 and 0 <= I < N (0-based), e.g. 0/3");
+    }
+
+    @Test
+    void runIdThatIsNotOnePathSegment() throws IOException {
+        refused(run("--run-id", "../elsewhere"), ExitCodes.USAGE,
+                "--run-id '../elsewhere': expected letters, digits, '.', '_' or '-' (no '..', no '/')");
+    }
+
+    @Test
+    void runIdOfAnExistingReport() throws IOException {
+        Path earlier = Files.createDirectories(reports.resolve("nightly-1"));
+        Files.writeString(earlier.resolve("summary.json"), "{}");
+        Outcome o = run("--run-id", "nightly-1");
+        assertThat(o.exit()).as("exit code; stderr: %s", o.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.err().strip()).startsWith("error: ").contains("--run-id 'nightly-1': " + earlier + " exists already")
+                .doesNotContain("\n");
+        assertThat(Files.readString(earlier.resolve("summary.json"))).as("the earlier report, untouched").isEqualTo("{}");
+        try (Stream<Path> s = Files.list(reports)) {
+            assertThat(s.toList()).as("nothing beside the earlier report").containsExactly(earlier);
+        }
+    }
+
+    @Test
+    void mergeOfADirectoryThatIsNotARun() throws IOException {
+        Path notARun = Files.createDirectories(tmp.resolve("not-a-run"));
+        refused(cli("report", "merge", notARun.toString(), "--out", reports.resolve("merged").toString()), ExitCodes.USAGE,
+                notARun + ": no summary.json");
+    }
+
+    @Test
     void missingExtensionDirectory() throws IOException {
         refused(run("--extension", tmp.resolve("no-such-ext").toString()), ExitCodes.USAGE, "no-such-ext: no such directory");
     }

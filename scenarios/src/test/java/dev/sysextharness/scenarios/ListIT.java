@@ -13,6 +13,40 @@ import org.junit.jupiter.api.Test;
 /** list shows the cells a run would execute, from the same gate, without starting anything. */
 @Tag("host")
 class ListIT {
+    private static String list(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(Main.execute(args)).as("exit code of list").isEqualTo(ExitCodes.OK);
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The cell lines of a listing: everything before the counts line. */
+    private static java.util.List<String> cells(String listing) {
+        return listing.lines().takeWhile(l -> !l.matches("\\d+ cells, .*")).toList();
+    }
+
+    @Test
+    void theShardsOfASelectionListEachCellOnce() {
+        String[] selection = {"list", "--scenario", "CompatibilityScenarios.*", "--flavor", "debian-12,debian-13", "--lane", "all",
+                "--report-dir", "/nonexistent-reports"};
+        java.util.List<String> whole = cells(list(selection));
+        java.util.List<String> shards = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String[] args = java.util.Arrays.copyOf(selection, selection.length + 2);
+            args[selection.length] = "--shard";
+            args[selection.length + 1] = i + "/3";
+            String listing = list(args);
+            assertThat(listing).as("shard %d's summary line", i).containsPattern("shard " + i + "/3: \\d+ of the " + whole.size() + " selected cells");
+            shards.addAll(cells(listing));
+        }
+        assertThat(shards).as("the three shards' cells").doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(whole);
+    }
+
     @Test
     void theCellsARunWouldExecuteWithTheirSkipReasons() {
         PrintStream saved = System.out;
