@@ -243,7 +243,7 @@ class BadInputIT {
     void rerunFailedOfADirectoryWithoutSummary() throws IOException {
         Path notARun = Files.createDirectories(tmp.resolve("not-a-run"));
         refused(run("--rerun-failed", notARun.toString()), ExitCodes.USAGE,
-                "--rerun-failed " + notARun + ": no summary.json here");
+                "--rerun-failed " + notARun + ": no summary.json (not a run's report directory");
     }
 
     @Test
