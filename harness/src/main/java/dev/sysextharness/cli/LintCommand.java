@@ -64,9 +64,7 @@ final class LintCommand implements Callable<Integer> {
         try {
             Path definition = RunCommand.userExtension(extension, work.resolve("extension"), Progress.silent());
             Extension ext = ExtensionCatalog.load(definition);
-            String raw = ext.definition().raw();
-            MergeOracle.Image image = raw != null ? MergeOracle.Image.of(ext, Path.of(raw).getFileName().toString(), MergeOracle.Kind.SQUASHFS_RAW)
-                    : MergeOracle.Image.of(ext, ext.extensionName(), MergeOracle.Kind.DIRECTORY);
+            MergeOracle.Image image = imageOf(ext);
             List<Verdict> verdicts = new ArrayList<>();
             for (Flavor f : flavors) {
                 verdicts.add(judge(f, image, ext, ws));
@@ -79,6 +77,13 @@ final class LintCommand implements Callable<Integer> {
         } finally {
             dev.sysextharness.extension.LayerFlattener.deleteTree(work);
         }
+    }
+
+    /** The author's extension as the oracle sees it: the .raw file it came from, or a directory of its name. */
+    static MergeOracle.Image imageOf(Extension ext) {
+        String raw = ext.definition().raw();
+        return raw != null ? MergeOracle.Image.of(ext, Path.of(raw).getFileName().toString(), MergeOracle.Kind.SQUASHFS_RAW)
+                : MergeOracle.Image.of(ext, ext.extensionName(), MergeOracle.Kind.DIRECTORY);
     }
 
     static Verdict judge(Flavor f, MergeOracle.Image image, Extension ext, Workspace ws) {

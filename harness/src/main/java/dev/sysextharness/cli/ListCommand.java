@@ -11,7 +11,13 @@ import dev.sysextharness.scenario.ScenarioRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.sysextharness.scenario.Shard;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import dev.sysextharness.extension.Extension;
+import dev.sysextharness.extension.ExtensionCatalog;
+import dev.sysextharness.flavor.ConfigException;
+import dev.sysextharness.sysext.MergeOracle;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,6 +62,7 @@ final class ListCommand implements Callable<Integer> {
                     .allowAllSkipped(true)
                     .extension(extension == null ? null : RunCommand.userExtension(extension, work.resolve("extension"), Progress.silent()));
             List<PlannedCell> cells = run.plan();
+            Map<String, String> predictions = extension == null ? Map.of() : predictions(run.extensionDefinition(), flavors, ws);
             Shard shard = selection.shard();
             String shardLine = null;
             if (shard != null) {
@@ -67,12 +74,14 @@ final class ListCommand implements Callable<Integer> {
             if (json) {
                 ArrayNode arr = Json.mapper().createArrayNode();
                 cells.forEach(c -> arr.addObject().put("scenario", c.scenario()).put("flavor", c.flavor()).put("lane", c.lane())
-                        .put("judged", c.judged()).put("skipReason", c.skipReason()));
+                        .put("judged", c.judged()).put("skipReason", c.skipReason())
+                        .put("prediction", c.judged() ? predictions.get(c.flavor()) : null));
                 System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(arr));
             } else {
                 for (PlannedCell c : cells) {
                     System.out.printf("%-80s %-22s %-9s %s%n", c.scenario(), c.flavor(), c.lane(),
-                            c.judged() ? "judged" : "skipped: " + c.skipReason());
+                            c.judged() ? "judged" + (predictions.containsKey(c.flavor()) ? " — oracle: " + predictions.get(c.flavor()) : "")
+                                    : "skipped: " + c.skipReason());
                 }
                 System.out.printf("%d cells, %d judged, %d skipped%n", cells.size(), cells.stream().filter(PlannedCell::judged).count(),
                         cells.stream().filter(c -> !c.judged()).count());
@@ -84,5 +93,27 @@ final class ListCommand implements Callable<Integer> {
         } finally {
             dev.sysextharness.extension.LayerFlattener.deleteTree(work);
         }
+    }
+
+    /**
+     * The oracle's verdict on the author's extension for each flavor, as lint gives it (merged or not, why, the
+     * refresh's exit): what the certification cells will check. A flavor whose image is not built yet has no
+     * prediction (its os-release is unknown until then), and says so.
+     */
+    private static Map<String, String> predictions(Path definition, List<Flavor> flavors, Workspace ws) {
+        Extension ext = ExtensionCatalog.load(definition);
+        MergeOracle.Image image = LintCommand.imageOf(ext);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Flavor f : flavors) {
+            try {
+                LintCommand.Verdict v = LintCommand.judge(f, image, ext, ws);
+                MergeOracle.Prediction p = v.prediction();
+                out.put(f.name(), (v.merged() ? "merged on " + String.join(" ", p.mergedHierarchies()) : "not merged: " + p.fate(image.path()).reason())
+                        + "; refresh exits " + p.exitStatus());
+            } catch (ConfigException e) {
+                out.put(f.name(), "unknown until the flavor's image is built (sysext-harness build --flavor " + f.name() + ")");
+            }
+        }
+        return out;
     }
 }

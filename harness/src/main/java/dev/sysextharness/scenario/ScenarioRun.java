@@ -121,6 +121,11 @@ public final class ScenarioRun {
      * (without one, they do not run at all). With {@link #scenariosFrom} the author's own scenarios all run, and find
      * it as {@link Extensions#USER}.
      */
+    /** The author's extension definition this run certifies, or null. */
+    public Path extensionDefinition() {
+        return extension;
+    }
+
     public ScenarioRun extension(Path definitionDir) {
         this.extension = definitionDir;
         if (definitionDir != null) {
