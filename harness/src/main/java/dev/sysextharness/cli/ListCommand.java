@@ -50,7 +50,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!rerun.narrow(selection, common.configuration(selection.flavorNames).workspace().reportsDir())) {
+        if (!rerun.narrow(selection, reportDir != null ? reportDir : common.configuration(selection.flavorNames).workspace().reportsDir())) {
             return ExitCodes.OK;
         }
         RunConfiguration config = common.configuration(selection.flavorNames);
@@ -67,8 +67,9 @@ final class ListCommand implements Callable<Integer> {
             String shardLine = null;
             if (shard != null) {
                 Path history = reportDir != null ? reportDir : ws.reportsDir();
-                Set<String> mine = Set.copyOf(SelectionOptions.planShard(shard, cells, history).split().get(shard.index()));
-                shardLine = SelectionOptions.describe(shard, cells, history);
+                SelectionOptions.ShardPlan part = SelectionOptions.planShard(shard, cells, history);
+                Set<String> mine = part.mine();
+                shardLine = part.line();
                 cells = cells.stream().filter(c -> mine.contains(c.key())).toList();
             }
             if (json) {

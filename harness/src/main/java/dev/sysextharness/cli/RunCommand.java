@@ -127,6 +127,10 @@ final class RunCommand implements Callable<Integer> {
         // Everything a user can get wrong is checked before anything is written or started.
         Path reports = reportDir != null ? reportDir : configuration().workspace().reportsDir();
         if (!rerun.narrow(selection, reports)) {
+            if (eventsFile != null) { // an events file of an earlier run must not read as this one's
+                checkEventsFile();
+                RunEvents.nothingRan(eventsFile, "nothing to rerun");
+            }
             return ExitCodes.OK;
         }
         RunConfiguration config = configuration();
@@ -149,20 +153,31 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         }
         if (shard != null) {
-            PlanShard part = SelectionOptions.planShard(shard, plan, reports);
-            List<String> mine = part.split().get(shard.index());
-            if (mine.isEmpty()) {
+            SelectionOptions.ShardPlan part = SelectionOptions.planShard(shard, plan, reports);
+            if (part.mine().isEmpty()) {
                 // a CI matrix has a fixed N: an empty shard succeeds, and its report still says which plan it belongs to
                 System.out.printf("shard %s: none of the %d selected cells fell to this shard; nothing to run%n", shard, plan.size());
-                new RunReport(runId, dir, flavors).shard(part).write();
+                RunReport empty = new RunReport(runId, dir, flavors).shard(part.part());
+                empty.write();
+                try (RunEvents events = events()) {
+                    events.runStart(empty);
+                    events.runEnd(empty, ExitCodes.OK);
+                }
                 System.out.println("report: " + dir.resolve("index.html"));
                 return ExitCodes.OK;
             }
-            run.onlyCells(Set.copyOf(mine)).shard(part);
-            progress.step(SelectionOptions.describe(shard, plan, reports) + "; plan " + part.plan());
+            run.onlyCells(part.mine()).shard(part.part());
+            progress.step(part.line() + "; plan " + part.part().plan());
         }
-        HostTools.requireAll();
-        try (RunEvents events = events()) {
+        RunEvents events;
+        try {
+            HostTools.requireAll();
+            events = events();
+        } catch (RuntimeException e) {
+            LayerFlattener.deleteTree(dir); // nothing ran: nothing is left (a fixed --run-id can be used again)
+            throw e;
+        }
+        try (events) {
             return execute(run, config, flavors, lanes, ws, runId, dir, progress, events, shard != null);
         }
     }

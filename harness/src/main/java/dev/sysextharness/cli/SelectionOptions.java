@@ -58,14 +58,21 @@ final class SelectionOptions {
      * Which cells of {@code plan} each of the N shards runs, costed from the complete whole runs under
      * {@code reportsDir}, and this shard's place in it.
      */
-    static PlanShard planShard(Shard shard, List<PlannedCell> plan, Path reportsDir) {
+    static ShardPlan planShard(Shard shard, List<PlannedCell> plan, Path reportsDir) {
         Sharding.Split split = Sharding.split(plan, CellDurations.latest(reportsDir), shard.count());
-        return new PlanShard(shard.index(), shard.count(), Sharding.fingerprint(plan, shard.count()), split.shards());
+        return new ShardPlan(new PlanShard(shard.index(), shard.count(), Sharding.fingerprint(plan, shard.count(), split.shards()),
+                split.shards()), describe(shard, plan, split));
+    }
+
+    /** A shard's place in the split computed once, and the line that says what it holds. */
+    record ShardPlan(PlanShard part, String line) {
+        java.util.Set<String> mine() {
+            return java.util.Set.copyOf(part.split().get(part.index()));
+        }
     }
 
     /** The one line saying what a shard holds. */
-    static String describe(Shard shard, List<PlannedCell> plan, Path reportsDir) {
-        Sharding.Split split = Sharding.split(plan, CellDurations.latest(reportsDir), shard.count());
+    private static String describe(Shard shard, List<PlannedCell> plan, Sharding.Split split) {
         return String.format("shard %s: %d of the %d selected cells, estimated %.0f s (longest shard %.0f s)", shard,
                 split.cells(shard.index()).size(), plan.size(), split.loadsMs().get(shard.index()) / 1000.0, split.makespanMs() / 1000.0);
     }

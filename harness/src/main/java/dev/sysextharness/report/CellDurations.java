@@ -27,7 +27,7 @@ public final class CellDurations {
         try (Stream<Path> dirs = Files.list(reportsDir)) {
             runs = dirs.filter(d -> !Files.isSymbolicLink(d) && Files.isRegularFile(d.resolve("summary.json")))
                     .flatMap(d -> readable(d).stream())
-                    .filter(r -> r.complete() && r.shard().isEmpty())
+                    .filter(r -> r.complete() && r.shard().isEmpty() && !r.merged())
                     .sorted(Comparator.comparing(RunSummary::finished).thenComparing(RunSummary::runId))
                     .toList();
         } catch (IOException e) {

@@ -16,7 +16,13 @@ public record FailedCells(Path runDir, List<String> keys, List<String> flavors, 
         List<String> keys = new ArrayList<>();
         Set<String> flavors = new LinkedHashSet<>();
         Set<String> lanes = new LinkedHashSet<>();
-        for (ScenarioResult r : RunSummary.read(runDir).results()) {
+        RunSummary run = RunSummary.read(runDir);
+        for (String key : run.pending()) { // a killed run's unjudged cells are to be run again too
+            keys.add(key);
+            flavors.add(key.substring(key.indexOf('@') + 1, key.lastIndexOf('/')));
+            lanes.add(key.substring(key.lastIndexOf('/') + 1));
+        }
+        for (ScenarioResult r : run.results()) {
             if (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.ERROR) {
                 keys.add(r.key());
                 flavors.add(r.flavor());

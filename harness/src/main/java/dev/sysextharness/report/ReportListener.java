@@ -110,7 +110,12 @@ public final class ReportListener implements TestExecutionListener {
 
     private void add(ScenarioResult r) {
         report.add(r);
-        events.cellEnd(r, report.dir());
+        try {
+            events.cellEnd(r, report.dir());
+        } catch (RuntimeException e) {
+            // the cell is in the report whatever happens to the events file (JUnit would swallow this and lose the rest)
+            progress.step("events: " + e.getMessage());
+        }
         writeProgress();
         progress.step(symbol(r.outcome()) + " " + r.outcome().label() + " " + r.scenario() + " [" + r.flavor() + (r.lane().equals("vm") ? "" : "/" + r.lane()) + "] "
                 + String.format("%.1f s", r.durationMs() / 1000.0)

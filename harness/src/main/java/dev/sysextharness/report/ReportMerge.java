@@ -48,7 +48,8 @@ public final class ReportMerge {
         }
         checkSameHarness(runs);
         for (RunSummary r : runs) {
-            if (!r.complete() && !allowPartial) {
+            // a killed shard is what the split is for: its unjudged cells become errors below; a killed whole run needs consent
+            if (!r.complete() && r.shard().isEmpty() && !allowPartial) {
                 throw new ConfigException("report merge: " + r.dir() + " is a partial run (\"complete\": false); pass --allow-partial to merge it anyway");
             }
         }
@@ -80,6 +81,11 @@ public final class ReportMerge {
                             + earlier.from().orElseThrow().dir() + " but " + r.outcome().label() + " in " + run.dir()
                             + "; name the run that wins with --prefer DIR");
                 }
+            }
+        }
+        for (RunSummary run : runs) {
+            for (String key : run.pending()) {
+                cells.putIfAbsent(key, new Cell(missing(key, run.dir() + " did not finish (killed?) before judging it"), Optional.empty()));
             }
         }
         if (!shards.isEmpty()) {
@@ -131,6 +137,12 @@ public final class ReportMerge {
      */
     public static RunReport report(Merged merged, String runId, Path out, Function<String, Flavor> flavors) throws IOException {
         Path dir = out.toAbsolutePath().normalize();
+        // the flavors first: an unknown one is a usage error before anything is written under out
+        LinkedHashSet<String> flavorNames = new LinkedHashSet<>();
+        merged.runs().forEach(r -> flavorNames.addAll(r.flavors()));
+        merged.cells().forEach(c -> flavorNames.add(c.result().flavor()));
+        List<Flavor> columns = new ArrayList<>();
+        flavorNames.forEach(name -> columns.add(flavors.apply(name)));
         Files.createDirectories(dir.resolve("runs"));
         Map<RunSummary, Path> links = new LinkedHashMap<>();
         for (RunSummary run : merged.runs()) {
@@ -142,11 +154,6 @@ public final class ReportMerge {
             Files.createSymbolicLink(link, link.getParent().relativize(run.dir()));
             links.put(run, link);
         }
-        LinkedHashSet<String> flavorNames = new LinkedHashSet<>();
-        merged.runs().forEach(r -> flavorNames.addAll(r.flavors()));
-        merged.cells().forEach(c -> flavorNames.add(c.result().flavor()));
-        List<Flavor> columns = new ArrayList<>();
-        flavorNames.forEach(name -> columns.add(flavors.apply(name)));
         RunReport report = new RunReport(runId, dir, columns)
                 .mergedFrom(merged.runs().stream().map(RunSummary::runId).toList(),
                         merged.runs().stream().mapToDouble(RunSummary::wallSeconds).max().orElse(0))

@@ -43,6 +43,18 @@ public final class RunEvents implements Closeable {
         return new RunEvents(null, null);
     }
 
+    /** A run that ran nothing (nothing to rerun): the file holds that, and not an earlier run's events. */
+    public static void nothingRan(Path file, String why) throws IOException {
+        try (RunEvents events = to(file)) {
+            ObjectNode e = event("run-end").put("nothingRan", why);
+            ObjectNode counts = e.putObject("counts");
+            for (Outcome o : Outcome.values()) {
+                counts.put(o.label(), 0);
+            }
+            events.write(e.put("wallSeconds", 0.0).put("exitCode", 0));
+        }
+    }
+
     public synchronized void runStart(RunReport report) {
         ObjectNode e = event("run-start").put("run", report.runId()).put("harnessVersion", report.harnessVersion());
         var flavors = e.putArray("flavors");

@@ -140,7 +140,7 @@ public final class RunReport {
      * Rewrites summary.json as it stands mid-run ({@code "complete": false}, the cells not yet judged as pending), so
      * that a run killed half-way still leaves what it judged. Replaces the file atomically: a reader never sees half.
      */
-    public void writeProgress() throws IOException {
+    public synchronized void writeProgress() throws IOException {
         Files.createDirectories(dir);
         writeAtomically(dir.resolve("summary.json"), summary(false));
     }
@@ -149,7 +149,7 @@ public final class RunReport {
      * Writes summary.json ({@code "complete": true}), index.html and the JUnit XML under junit/, then points
      * {@code reports/latest} (the parent's "latest") here.
      */
-    public void write() throws IOException {
+    public synchronized void write() throws IOException {
         finished = java.time.Instant.now();
         Files.createDirectories(dir);
         writeAtomically(dir.resolve("summary.json"), summary(true));
@@ -193,7 +193,7 @@ public final class RunReport {
     }
 
     /** Writes beside the target and renames over it, so that the file is always whole, old or new. */
-    private static synchronized void writeAtomically(Path target, String text) throws IOException {
+    private static void writeAtomically(Path target, String text) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, text);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

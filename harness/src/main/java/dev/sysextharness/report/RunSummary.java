@@ -18,12 +18,14 @@ import java.util.Optional;
  * version "unknown", complete, not a shard, reboots 0, start "".
  */
 public record RunSummary(Path dir, String runId, String harnessVersion, boolean complete, Optional<PlanShard> shard,
-                         List<String> flavors, List<ScenarioResult> results, double wallSeconds, Instant finished) {
+                         List<String> flavors, List<ScenarioResult> results, double wallSeconds, Instant finished,
+                         List<String> pending, boolean merged) {
     public static final String UNKNOWN_VERSION = "unknown";
 
     public RunSummary {
         flavors = List.copyOf(flavors);
         results = List.copyOf(results);
+        pending = List.copyOf(pending);
     }
 
     /** Reads {@code dir}/summary.json; a directory without one, or one that is not a summary, is a usage error naming it. */
@@ -79,6 +81,15 @@ public record RunSummary(Path dir, String runId, String harnessVersion, boolean 
         }
         return new RunSummary(dir.toAbsolutePath().normalize(), root.get("run").asText(),
                 root.path("harnessVersion").asText(UNKNOWN_VERSION), root.path("complete").asBoolean(true), shard,
-                List.copyOf(flavors), results, root.path("wallSeconds").asDouble(0), finished);
+                List.copyOf(flavors), results, root.path("wallSeconds").asDouble(0), finished, pendingKeys(root),
+                root.path("mergedFrom").isArray());
+    }
+
+    /** The cells a killed run had planned and not judged (its summary's "pending"), as keys. */
+    private static List<String> pendingKeys(JsonNode root) {
+        List<String> keys = new ArrayList<>();
+        root.path("pending").forEach(p -> keys.add(p.hasNonNull("key") ? p.get("key").asText()
+                : PlannedCell.key(p.path("scenario").asText(), p.path("flavor").asText(), p.path("lane").asText("vm"))));
+        return keys;
     }
 }

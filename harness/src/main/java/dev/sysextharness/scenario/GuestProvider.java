@@ -183,7 +183,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
     }
 
     static String scenarioName(ExtensionContext c) {
-        return c.getRequiredTestClass().getSimpleName() + "." + c.getRequiredTestMethod().getName();
+        return ScenarioRun.scenarioName(c.getRequiredTestClass().getName(), c.getRequiredTestMethod().getName());
     }
 
     /** A cell's one line starts with its flavor, then the cause ("debian-12: QEMU exited at start under KVM …"). */

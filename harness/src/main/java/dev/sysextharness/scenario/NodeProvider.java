@@ -105,7 +105,12 @@ final class NodeProvider extends GuestProvider<Node> {
         if (outcome == Outcome.PASSED) {
             Files.deleteIfExists(dir.resolve("overlay.qcow2"));
         } else if (failed(outcome) && disk != null && Files.exists(dir.resolve("overlay.qcow2"))) {
-            KeptDisk.record(dir, flavorName, disk); // a few hundred bytes: the overlay stays where the node wrote it
+            try {
+                KeptDisk.record(dir, flavorName, disk); // a few hundred bytes: the overlay stays where the node wrote it
+            } catch (IOException | RuntimeException e) {
+                // the cell's verdict stands; only boot --from of it is lost, and the run says why
+                session.progress.step(flavorName + ": could not record the kept disk in " + dir + ": " + e.getMessage());
+            }
         }
     }
 

@@ -22,7 +22,7 @@ public final class ScenarioExtension implements TestTemplateInvocationContextPro
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
         ScenarioSession session = ScenarioSession.of(context);
         List<Lane> declared = List.of(context.getRequiredTestMethod().getAnnotation(Scenario.class).lanes());
-        String scenario = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
+        String scenario = GuestProvider.scenarioName(context);
         Predicate<String> selected = ScenarioRun.cellFilter(context.getConfigurationParameter(ScenarioRun.CELLS).orElse(null));
         return session.lanes().stream().filter(declared::contains)
                 .flatMap(lane -> session.flavors.keySet().stream()

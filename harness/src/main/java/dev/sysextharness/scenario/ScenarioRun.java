@@ -275,6 +275,13 @@ public final class ScenarioRun {
                 }
             }
         }
+        Set<String> seen = new java.util.HashSet<>();
+        for (PlannedCell c : cells) {
+            if (!seen.add(c.key())) {
+                throw new IllegalArgumentException("two scenarios are both named " + c.scenario() + " (classes of one name in two packages?):"
+                        + " cells, reports and --scenario name a scenario by its class's name without the package; rename one");
+            }
+        }
         if (cells.isEmpty() && this.cells != null) {
             throw new IllegalArgumentException("none of the " + this.cells.size() + " cells asked for is in this selection"
                     + " (flavors " + flavors.stream().map(Flavor::name).toList() + ", lanes " + lanes.stream().map(Lane::label).toList() + ")");
@@ -343,6 +350,14 @@ public final class ScenarioRun {
     static PostDiscoveryFilter methods(Predicate<MethodSource> keep, String why) {
         return (TestDescriptor d) -> !(d.getSource().orElse(null) instanceof MethodSource m) || keep.test(m)
                 ? FilterResult.included(why) : FilterResult.excluded("not " + why);
+    }
+
+    /**
+     * A scenario's name in cells, reports and keys: its class's name without the package (a nested class keeps its
+     * {@code Outer$Inner}), a dot, the method. The one derivation every part uses, so that they name a cell alike.
+     */
+    static String scenarioName(String className, String method) {
+        return className.substring(className.lastIndexOf('.') + 1) + "." + method;
     }
 
     static String simpleClassName(MethodSource m) {

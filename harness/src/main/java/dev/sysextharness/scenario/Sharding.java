@@ -64,10 +64,21 @@ public final class Sharding {
 
     /** A hash of the whole selection (every cell key) and the shard count: the same plan on every machine, or not. */
     public static String fingerprint(List<PlannedCell> plan, int count) {
+        return fingerprint(plan, count, List.of());
+    }
+
+    /**
+     * The fingerprint of a plan and the split a shard computed for it: shards that read different histories (and so
+     * split differently) have different fingerprints, and a merge refuses them instead of losing or doubling cells.
+     */
+    public static String fingerprint(List<PlannedCell> plan, int count, List<List<String>> split) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             plan.stream().map(PlannedCell::key).sorted().forEach(k -> sha.update((k + "\n").getBytes(StandardCharsets.UTF_8)));
             sha.update(("shards " + count).getBytes(StandardCharsets.UTF_8));
+            for (List<String> shard : split) {
+                sha.update(("\nshard " + String.join(" ", shard.stream().sorted().toList())).getBytes(StandardCharsets.UTF_8));
+            }
             return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -98,6 +98,39 @@ class ReportMergeTest {
     }
 
     @Test
+    void aKilledShardMergesAndTheCellsItDidNotJudgeAreErrors() throws IOException {
+        Path s0 = tmp.resolve("reports/p-shard-0"); // killed after its first cell: only its progress summary is there
+        RunReport killed = new RunReport("p-shard-0", s0, List.of(DEBIAN_12)).shard(shard(0))
+                .plan(List.of(new PlannedCell("S.a", "debian-12", "vm", null, "t"), new PlannedCell("S.b", "debian-12", "vm", null, "t")));
+        killed.add(new ScenarioResult("debian-12", "vm", "S.a", Outcome.PASSED, "e", "o", 1000,
+                Files.createDirectories(s0.resolve("evidence/debian-12/S.a")).toString(), 0, "restore"));
+        killed.writeProgress();
+        Path s1 = run("p-shard-1", shard(1), "S.c=passed");
+        Path s2 = run("p-shard-2", shard(2), "S.d=passed");
+
+        ReportMerge.Merged merged = merge(null, false, s0, s1, s2);
+
+        assertThat(merged.cells()).as("every planned cell once").hasSize(4)
+                .filteredOn(c -> c.result().outcome() == Outcome.ERROR).singleElement().satisfies(c -> {
+                    assertThat(c.result().key()).isEqualTo("S.b@debian-12/vm");
+                    assertThat(c.result().observed()).isEqualTo(RunSummary.read(s0).dir() + " did not finish (killed?) before judging it");
+                });
+    }
+
+    @Test
+    void aKilledWholeRunNeedsConsentAndThenItsPendingCellsAreErrors() throws IOException {
+        Path dir = tmp.resolve("reports/killed");
+        RunReport killed = new RunReport("killed", dir, List.of(DEBIAN_12))
+                .plan(List.of(new PlannedCell("S.a", "debian-12", "vm", null, "t"), new PlannedCell("S.b", "debian-12", "vm", null, "t")));
+        killed.writeProgress();
+        Path other = run("other", null, "S.c=passed");
+
+        assertThatThrownBy(() -> merge(null, false, dir, other)).isInstanceOf(ConfigException.class).hasMessageContaining("--allow-partial");
+        assertThat(outcomes(merge(null, true, dir, other).cells().stream().map(ReportMerge.Cell::result).toList()))
+                .isEqualTo(Map.of("S.a@debian-12/vm", "error", "S.b@debian-12/vm", "error", "S.c@debian-12/vm", "passed"));
+    }
+
+    @Test
     void overlappingCellsWithTheSameOutcomeMergeAndDifferentOnesNeedPrefer() throws IOException {
         Path whole = run("whole", null, "S.a=passed", "S.b=failed");
         Path same = run("again", null, "S.a=passed");

@@ -58,6 +58,9 @@ class ShardingTest {
                 .isEqualTo(Sharding.fingerprint(reversed(plan), 4))
                 .isNotEqualTo(Sharding.fingerprint(plan, 3))
                 .isNotEqualTo(Sharding.fingerprint(plan.subList(1, plan.size()), 4));
+        assertThat(Sharding.fingerprint(plan, 2, List.of(List.of("a"), List.of("b"))))
+                .as("shards that computed different splits (from different histories) do not share a fingerprint")
+                .isNotEqualTo(Sharding.fingerprint(plan, 2, List.of(List.of("b"), List.of("a"))));
     }
 
     @Test
