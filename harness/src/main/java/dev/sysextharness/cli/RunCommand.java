@@ -227,7 +227,14 @@ final class RunCommand implements Callable<Integer> {
         if (keep && lanes.contains(Lane.CONTAINER)) {
             System.out.println("--keep keeps VM nodes only: cells in the container lane end as usual");
         }
-        run.progress(progress).events(events);
+        List<String> source = new java.util.ArrayList<>();
+        if (extension != null) {
+            source.addAll(List.of("--extension", extension));
+        }
+        if (selection.scenarios != null) {
+            source.addAll(List.of("--scenarios", selection.scenarios.toString()));
+        }
+        run.progress(progress).events(events).sourceOptions(source);
         isoOptions.passTo(run);
         RunReport report = run.execute(runId, dir);
 

@@ -28,9 +28,15 @@ final class MatrixPage {
         this.report = report;
     }
 
-    /** The command that runs this one cell again, keeping its node for a person to log in to. */
-    static String reproCommand(ScenarioResult r) {
-        return "harness/bin/sysext-harness run --flavor " + r.flavor() + " --scenario " + r.scenario() + " --lane " + r.lane() + " --keep";
+    /**
+     * The command that runs this one cell again, keeping its node for a person to log in to: with the run's own
+     * {@code --extension} and {@code --scenarios}, without which a certification or an author's cell is not selected.
+     */
+    static String reproCommand(ScenarioResult r, List<String> sourceOptions) {
+        StringBuilder c = new StringBuilder("harness/bin/sysext-harness run");
+        sourceOptions.forEach(o -> c.append(' ').append(o.matches("[A-Za-z0-9_./:@=+,-]+") ? o : "'" + o.replace("'", "'\\''") + "'"));
+        return c.append(" --flavor ").append(r.flavor()).append(" --scenario ").append(r.scenario()).append(" --lane ").append(r.lane())
+                .append(" --keep").toString();
     }
 
     private static boolean problem(ScenarioResult r) {
@@ -179,7 +185,7 @@ final class MatrixPage {
         }
         h.append("<a href=\"").append(esc(rel.isEmpty() ? "." : rel)).append("/\">").append(esc(rel.isEmpty() ? "the report directory" : rel + "/"))
                 .append("</a></td></tr>")
-                .append("<tr><th>run it again</th><td><pre class=\"repro\">").append(esc(reproCommand(r))).append("</pre></td></tr>")
+                .append("<tr><th>run it again</th><td><pre class=\"repro\">").append(esc(reproCommand(r, report.sourceOptions()))).append("</pre></td></tr>")
                 .append("</table></section>");
     }
 

@@ -157,7 +157,8 @@ public final class ReportMerge {
         RunReport report = new RunReport(runId, dir, columns)
                 .mergedFrom(merged.runs().stream().map(RunSummary::runId).toList(),
                         merged.runs().stream().mapToDouble(RunSummary::wallSeconds).max().orElse(0))
-                .judgedBy(merged.runs().isEmpty() ? HarnessVersion.current() : merged.runs().get(0).harnessVersion());
+                .judgedBy(merged.runs().isEmpty() ? HarnessVersion.current() : merged.runs().get(0).harnessVersion())
+                .sourceOptions(merged.runs().isEmpty() ? List.of() : merged.runs().get(0).sourceOptions());
         for (Cell c : merged.cells()) {
             ScenarioResult r = c.result();
             String evidence = c.from().map(run -> links.get(run).resolve(run.dir().relativize(Path.of(r.evidence()))).toString())

@@ -26,6 +26,7 @@ public final class RunReport {
     private final java.time.Instant started = java.time.Instant.now();
     private java.time.Instant finished;
     private PlanShard shard;
+    private List<String> sourceOptions = List.of();
     private List<String> mergedFrom = List.of();
     private Double wall;
 
@@ -74,6 +75,19 @@ public final class RunReport {
 
     public String runId() {
         return runId;
+    }
+
+    /**
+     * The options that chose what this run's cells are about — {@code --extension X}, {@code --scenarios DIR} — as
+     * given: part of every cell's repro command, and recorded in summary.json.
+     */
+    public RunReport sourceOptions(List<String> options) {
+        this.sourceOptions = List.copyOf(options);
+        return this;
+    }
+
+    public List<String> sourceOptions() {
+        return sourceOptions;
     }
 
     /** This run is one shard of a plan (recorded in summary.json, checked by a merge). */
@@ -163,6 +177,10 @@ public final class RunReport {
                 .put("complete", complete).put("wallSeconds", wallSeconds());
         if (finished != null) {
             root.put("finished", finished.toString());
+        }
+        if (!sourceOptions.isEmpty()) {
+            ArrayNode options = root.putArray("sourceOptions");
+            sourceOptions.forEach(options::add);
         }
         ArrayNode flavorNames = root.putArray("flavors");
         flavors.forEach(f -> flavorNames.add(f.name()));

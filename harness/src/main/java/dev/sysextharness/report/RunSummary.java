@@ -19,13 +19,14 @@ import java.util.Optional;
  */
 public record RunSummary(Path dir, String runId, String harnessVersion, boolean complete, Optional<PlanShard> shard,
                          List<String> flavors, List<ScenarioResult> results, double wallSeconds, Instant finished,
-                         List<String> pending, boolean merged) {
+                         List<String> pending, boolean merged, List<String> sourceOptions) {
     public static final String UNKNOWN_VERSION = "unknown";
 
     public RunSummary {
         flavors = List.copyOf(flavors);
         results = List.copyOf(results);
         pending = List.copyOf(pending);
+        sourceOptions = List.copyOf(sourceOptions);
     }
 
     /** Reads {@code dir}/summary.json; a directory without one, or one that is not a summary, is a usage error naming it. */
@@ -82,7 +83,13 @@ public record RunSummary(Path dir, String runId, String harnessVersion, boolean 
         return new RunSummary(dir.toAbsolutePath().normalize(), root.get("run").asText(),
                 root.path("harnessVersion").asText(UNKNOWN_VERSION), root.path("complete").asBoolean(true), shard,
                 List.copyOf(flavors), results, root.path("wallSeconds").asDouble(0), finished, pendingKeys(root),
-                root.path("mergedFrom").isArray());
+                root.path("mergedFrom").isArray(), texts(root.path("sourceOptions")));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     /** The cells a killed run had planned and not judged (its summary's "pending"), as keys. */

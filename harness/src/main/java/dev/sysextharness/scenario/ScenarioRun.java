@@ -65,6 +65,7 @@ public final class ScenarioRun {
     private String scenarioPackage = SCENARIO_PACKAGE;
     private KeptNode kept;
     private PlanShard shard;
+    private List<String> sourceOptions = List.of();
 
     public ScenarioRun(List<Flavor> flavors) {
         this.flavors = List.copyOf(flavors);
@@ -121,6 +122,12 @@ public final class ScenarioRun {
      * (without one, they do not run at all). With {@link #scenariosFrom} the author's own scenarios all run, and find
      * it as {@link Extensions#USER}.
      */
+    /** The command-line options that chose what the cells are about (--extension, --scenarios), for the repro command. */
+    public ScenarioRun sourceOptions(List<String> options) {
+        this.sourceOptions = List.copyOf(options);
+        return this;
+    }
+
     /** The author's extension definition this run certifies, or null. */
     public Path extensionDefinition() {
         return extension;
@@ -331,7 +338,7 @@ public final class ScenarioRun {
      */
     public RunReport execute(String runId, Path dir) throws IOException {
         var launcher = LauncherFactory.create();
-        RunReport report = new RunReport(runId, dir, flavors).shard(shard);
+        RunReport report = new RunReport(runId, dir, flavors).shard(shard).sourceOptions(sourceOptions);
         try (ScenarioClassPath ignored = ScenarioClassPath.open(scenarioRoot)) {
             TestPlan plan = launcher.discover(request()
                     .configurationParameter(SessionParameters.EVIDENCE_DIR, dir.resolve("evidence").toString()).build());
