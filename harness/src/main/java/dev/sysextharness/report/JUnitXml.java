@@ -57,14 +57,15 @@ public final class JUnitXml {
     private Map<String, List<ScenarioResult>> byClass() {
         Map<String, List<ScenarioResult>> classes = new LinkedHashMap<>();
         for (ScenarioResult r : report.results()) {
-            classes.computeIfAbsent(className(r), k -> new java.util.ArrayList<>()).add(r);
+            classes.computeIfAbsent(className(r, report), k -> new java.util.ArrayList<>()).add(r);
         }
         return classes;
     }
 
-    static String className(ScenarioResult r) {
+    /** The scenario's class as the run met it (any package: an author's own), else as the built-in package names it. */
+    static String className(ScenarioResult r, RunReport report) {
         String simple = r.scenario().contains(".") ? r.scenario().substring(0, r.scenario().lastIndexOf('.')) : r.scenario();
-        return SCENARIO_PACKAGE + "." + simple;
+        return report.qualifiedClass(simple).orElse(SCENARIO_PACKAGE + "." + simple);
     }
 
     static String testName(ScenarioResult r) {
@@ -118,7 +119,7 @@ public final class JUnitXml {
             xml.writeStartElement("testcase");
         }
         xml.writeAttribute("name", clean(testName(r)));
-        xml.writeAttribute("classname", className(r));
+        xml.writeAttribute("classname", className(r, report));
         xml.writeAttribute("time", seconds(r.durationMs()));
         switch (r.outcome()) {
             case PASSED -> {

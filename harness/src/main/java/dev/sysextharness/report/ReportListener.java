@@ -52,6 +52,7 @@ public final class ReportListener implements TestExecutionListener {
     public void executionStarted(TestIdentifier id) {
         if (id.isTest()) {
             progress.step("▶ " + name(id));
+            met(id);
             events.cellStart(scenarioOf(id), flavorOf(id), laneOf(id));
         }
     }
@@ -66,6 +67,7 @@ public final class ReportListener implements TestExecutionListener {
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
+            met(id);
             add(new ScenarioResult(flavorOf(id), laneOf(id), scenarioOf(id), Outcome.SKIPPED, "(not applicable)", reason, 0,
                     report.dir().toString(), 0, "no node"));
         }
@@ -130,6 +132,11 @@ public final class ReportListener implements TestExecutionListener {
             // the run goes on: its final write tries again, and says so if it fails too
             progress.step("cannot update " + report.dir().resolve("summary.json") + ": " + e.getMessage());
         }
+    }
+
+    /** The report learns each scenario class's package from the cells it meets (an author's may be any). */
+    private void met(TestIdentifier id) {
+        report.classMet(id.getUniqueId().replaceAll(".*\\[class:([^\\]]*)].*", "$1"));
     }
 
     private static String symbol(Outcome outcome) {

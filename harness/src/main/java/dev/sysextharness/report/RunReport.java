@@ -27,6 +27,7 @@ public final class RunReport {
     private java.time.Instant finished;
     private PlanShard shard;
     private List<String> sourceOptions = List.of();
+    private final java.util.Map<String, String> qualifiedClasses = new java.util.concurrent.ConcurrentHashMap<>();
     private List<String> mergedFrom = List.of();
     private Double wall;
 
@@ -84,6 +85,16 @@ public final class RunReport {
     public RunReport sourceOptions(List<String> options) {
         this.sourceOptions = List.copyOf(options);
         return this;
+    }
+
+    /** Remembers the package of a scenario class this run met ({@code Outer$Inner} or {@code Simple} → fully qualified). */
+    public void classMet(String qualifiedName) {
+        qualifiedClasses.put(qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1), qualifiedName);
+    }
+
+    /** The fully qualified name of a scenario class this run met, by the name cells use. */
+    public Optional<String> qualifiedClass(String simpleName) {
+        return Optional.ofNullable(qualifiedClasses.get(simpleName));
     }
 
     public List<String> sourceOptions() {

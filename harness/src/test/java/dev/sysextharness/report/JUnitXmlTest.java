@@ -145,6 +145,20 @@ class JUnitXmlTest {
     }
 
     @Test
+    void anAuthorsScenarioClassKeepsItsOwnPackage() throws Exception {
+        Path dir = tmp.resolve("run-2");
+        RunReport report = new RunReport("run-2", dir, List.of());
+        report.classMet("org.example.hello.HelloExampleScenarios");
+        report.add(new ScenarioResult("debian-12", "vm", "HelloExampleScenarios.greets", Outcome.PASSED, "e", "o", 1000,
+                dir.resolve("evidence").toString(), 0, "restore"));
+        report.write();
+
+        Path file = dir.resolve("junit/TEST-org.example.hello.HelloExampleScenarios.xml");
+        assertThat(file).as("a file named for the class in its own package").exists();
+        assertThat(testcase(parse(file), "greets [debian-12/vm]").getAttribute("classname")).isEqualTo("org.example.hello.HelloExampleScenarios");
+    }
+
+    @Test
     void controlCharactersFromGuestOutputBecomeReplacementCharacters() {
         assertThat(JUnitXml.clean("a\u001bb\tc\nd\u0000")).as("cleaned").isEqualTo("a\uFFFDb\tc\nd\uFFFD");
         assertThat(JUnitXml.seconds(1_216_982)).as("seconds").isEqualTo("1216.982");
