@@ -178,7 +178,14 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         }
         try (events) {
-            return execute(run, config, flavors, lanes, ws, runId, dir, progress, events, shard != null);
+            try {
+                return execute(run, config, flavors, lanes, ws, runId, dir, progress, events, shard != null);
+            } catch (Exception e) {
+                // a reader of the events must learn that the run ended, and how, not wait for a run-end that never comes
+                events.runFailed(e, e instanceof ConfigException || e instanceof IllegalArgumentException ? ExitCodes.USAGE
+                        : ExitCodes.INFRASTRUCTURE);
+                throw e;
+            }
         }
     }
 
@@ -218,6 +225,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (DockerEngine.Unavailable e) {
                 if (!lanes.contains(Lane.VM)) {
                     System.err.println("error: container lane unavailable: " + e.getMessage());
+                    events.runFailed(e, ExitCodes.INFRASTRUCTURE);
                     return ExitCodes.INFRASTRUCTURE;
                 }
                 System.out.println("container lane unavailable, running the VM lane only: " + e.getMessage());

@@ -98,6 +98,12 @@ public final class RunEvents implements Closeable {
         write(e);
     }
 
+    /** The run ended with an error before its cells were counted: the error and the exit code the command gives. */
+    public synchronized void runFailed(Throwable error, int exitCode) {
+        String message = error.getMessage() == null ? error.toString() : error.getMessage().strip();
+        write(event("run-end").put("error", message.lines().findFirst().orElse(message)).put("exitCode", exitCode));
+    }
+
     private static ObjectNode event(String name) {
         return Json.mapper().createObjectNode().put("event", name).put("time", Instant.now().toString());
     }

@@ -97,4 +97,25 @@ class RunEventsTest {
         }
         assertThat(lines(file).get(0).get("exitCode").isNull()).as("exitCode when unknown").isTrue();
     }
+
+    @Test
+    void aRunThatRanNothingOrFailedEndsItsEventsWithThatAndNotWithAnEarlierRunsEvents() throws Exception {
+        Path file = tmp.resolve("events.jsonl");
+        Files.writeString(file, "{\"event\":\"run-end\",\"exitCode\":1}\n"); // an earlier run's
+
+        RunEvents.nothingRan(file, "nothing to rerun");
+        assertThat(lines(file)).as("only this run's end").singleElement().satisfies(e -> {
+            assertThat(e.get("event").asText()).isEqualTo("run-end");
+            assertThat(e.get("nothingRan").asText()).isEqualTo("nothing to rerun");
+            assertThat(e.get("exitCode").asInt()).isZero();
+        });
+
+        try (RunEvents events = RunEvents.to(file)) {
+            events.runFailed(new IllegalStateException("no Docker engine\nsecond line"), 3);
+        }
+        assertThat(lines(file)).singleElement().satisfies(e -> {
+            assertThat(e.get("error").asText()).as("the cause's first line").isEqualTo("no Docker engine");
+            assertThat(e.get("exitCode").asInt()).isEqualTo(3);
+        });
+    }
 }
