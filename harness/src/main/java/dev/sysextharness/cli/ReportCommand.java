@@ -45,7 +45,7 @@ final class ReportCommand implements Callable<Integer> {
         @Option(names = "--prefer", paramLabel = "DIR", description = "The run (one of the DIRs) whose cells win where runs disagree.")
         Path prefer;
 
-        @Option(names = "--allow-partial", description = "Merge runs whose summary says \"complete\": false (killed runs) too.")
+        @Option(names = "--allow-partial", description = "Merge whole runs whose summary says \"complete\": false (killed runs) too, their unjudged cells as errors; a killed shard merges without it.")
         boolean allowPartial;
 
         @Override
