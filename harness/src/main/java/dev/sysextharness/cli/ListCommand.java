@@ -50,7 +50,9 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!rerun.narrow(selection, reportDir != null ? reportDir : common.configuration(selection.flavorNames).workspace().reportsDir())) {
+        // where earlier runs are: the run to rerun from, and the durations a shard split is balanced by
+        Path reports = reportDir != null ? reportDir : common.configuration(selection.flavorNames).workspace().reportsDir();
+        if (!rerun.narrow(selection, reports)) {
             return ExitCodes.OK;
         }
         RunConfiguration config = common.configuration(selection.flavorNames);
@@ -66,8 +68,7 @@ final class ListCommand implements Callable<Integer> {
             Shard shard = selection.shard();
             String shardLine = null;
             if (shard != null) {
-                Path history = reportDir != null ? reportDir : ws.reportsDir();
-                SelectionOptions.ShardPlan part = SelectionOptions.planShard(shard, cells, history);
+                SelectionOptions.ShardPlan part = SelectionOptions.planShard(shard, cells, reports);
                 Set<String> mine = part.mine();
                 shardLine = part.line();
                 cells = cells.stream().filter(c -> mine.contains(c.key())).toList();

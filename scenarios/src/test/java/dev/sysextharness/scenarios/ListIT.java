@@ -54,18 +54,7 @@ class ListIT {
 
     @Test
     void theCellsARunWouldExecuteWithTheirSkipReasons() {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = Main.execute("list", "--scenario", "CompatibilityScenarios.mutable*", "--flavor", "debian-12,debian-13",
-                    "--lane", "all");
-        } finally {
-            System.setOut(saved);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(text).isEqualTo(ExitCodes.OK);
+        String text = list("list", "--scenario", "CompatibilityScenarios.mutable*", "--flavor", "debian-12,debian-13", "--lane", "all");
         assertThat(text.lines()).filteredOn(l -> l.contains("debian-12")).hasSize(4)
                 .allSatisfy(l -> assertThat(l).contains("skipped: ").contains("needs systemd >= 256"));
         assertThat(text.lines()).filteredOn(l -> l.contains("debian-13")).hasSize(4).allSatisfy(l -> assertThat(l).endsWith("judged"));
