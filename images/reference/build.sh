@@ -9,6 +9,7 @@
 #   BACKPORTS             "yes" to take systemd from SUITE-backports
 #   SYSEXT_HIERARCHIES    colon list written into the systemd-sysext drop-in and /etc/profile.d
 #   IMAGE_POLICY          --image-policy value for the drop-in, empty when systemd < 254
+#   EXTRA_PACKAGES        comma list of packages beyond the recipe's own (flavor field image.reference.packages)
 # Output in OUT_DIR: disk.img (raw GPT), vmlinuz, initrd.img, rootfs.tar, systemd-version.txt
 set -euo pipefail
 out=${1:?usage: build.sh OUT_DIR}
@@ -20,7 +21,11 @@ mkdir -p "$out"
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-packages=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,sudo,iproute2,procps,busybox,linux-image-amd64,initramfs-tools,skopeo,umoci,e2fsprogs,attr,squashfs-tools
+# libcryptsetup12: systemd opens it to set up dm-verity for a verity DDI (Kairos images carry it too).
+packages=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,sudo,iproute2,procps,busybox,linux-image-amd64,initramfs-tools,skopeo,umoci,e2fsprogs,attr,squashfs-tools,libcryptsetup12
+if [ -n "${EXTRA_PACKAGES:-}" ]; then
+  packages="$packages,$EXTRA_PACKAGES"
+fi
 sources=("deb $MIRROR $SUITE main")
 if [ "$BACKPORTS" = yes ]; then
   sources+=("deb $MIRROR $SUITE-backports main")

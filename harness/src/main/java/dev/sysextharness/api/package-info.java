@@ -22,7 +22,8 @@
  *       {@link dev.sysextharness.sysext.MergeExpectation}, {@link dev.sysextharness.sysext.DirectoryExtension};</li>
  *   <li>the flavor model, package {@code dev.sysextharness.flavor} ({@link dev.sysextharness.flavor.Flavor},
  *       {@link dev.sysextharness.flavor.Capability}, …), and an extension as defined:
- *       {@link dev.sysextharness.extension.Extension}, {@link dev.sysextharness.extension.ExtensionDefinition}.</li>
+ *       {@link dev.sysextharness.extension.Extension}, {@link dev.sysextharness.extension.ExtensionDefinition},
+ *       {@link dev.sysextharness.extension.SigningKey} (a DDI's signer: {@code Sysext.signingKey(name)}).</li>
  * </ul>
  * The scenarios module's {@code PublicApiIT} keeps its own scenarios to exactly this list.
  */

@@ -82,7 +82,7 @@ final class LintCommand implements Callable<Integer> {
     /** The author's extension as the oracle sees it: the .raw file it came from, or a directory of its name. */
     static MergeOracle.Image imageOf(Extension ext) {
         String raw = ext.definition().raw();
-        return raw != null ? MergeOracle.Image.of(ext, Path.of(raw).getFileName().toString(), MergeOracle.Kind.SQUASHFS_RAW)
+        return raw != null ? MergeOracle.Image.ofFile(ext, Path.of(raw).getFileName().toString())
                 : MergeOracle.Image.of(ext, ext.extensionName(), MergeOracle.Kind.DIRECTORY);
     }
 

@@ -8,7 +8,7 @@ import picocli.CommandLine;
 /** sysext-harness: boots Kairos-layout nodes in QEMU and proves what systemd-sysext does on them. */
 @Command(name = "sysext-harness", mixinStandardHelpOptions = true, version = "sysext-harness 0.1.0",
         description = "Boots Kairos-layout nodes in QEMU and proves what systemd-sysext does on them.",
-        subcommands = {BuildCommand.class, BootCommand.class, RunCommand.class, SelftestCommand.class, BenchCommand.class, SoakCommand.class, LintCommand.class, ListCommand.class, ReportCommand.class,
+        subcommands = {BuildCommand.class, DdiCommand.class, BootCommand.class, RunCommand.class, SelftestCommand.class, BenchCommand.class, SoakCommand.class, LintCommand.class, ListCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 a scenario failed, 2 usage or config error, 3 infrastructure failure."})
 public final class Main {

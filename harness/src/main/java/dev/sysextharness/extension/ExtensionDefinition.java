@@ -16,6 +16,7 @@ import java.util.Map;
  * @param noRelease       true for an extension that deliberately ships no extension-release at all
  * @param raw             a squashfs image to ship as it is, as /var/lib/extensions/&lt;extensionName&gt;.raw, instead
  *                        of an OCI image built from rootfs/ (which then holds the image's content, for the oracle)
+ * @param rawImage        what {@code raw} holds as an image policy sees it (read from the file), or null
  * @param image           the author's OCI image this definition was made from ({@code run --extension IMAGE}): its
  *                        manifest and blobs as pulled, pushed to the run's registry byte for byte instead of an
  *                        image built from rootfs/ (which then holds the flattened content, for the oracle)
@@ -28,6 +29,7 @@ public record ExtensionDefinition(
         String releaseFileName,
         boolean noRelease,
         String raw,
+        RawImage rawImage,
         SourceImage image) {
 
     public ExtensionDefinition {
@@ -70,6 +72,15 @@ public record ExtensionDefinition(
      */
     public record SourceImage(@JsonProperty(required = true) String ref, @JsonProperty(required = true) String digest,
                               @JsonProperty(required = true) String mediaType, @JsonProperty(required = true) String dir) {
+    }
+
+    /**
+     * What a .raw file holds, as an image policy judges it: {@code layout} squashfs, erofs or ddi; {@code protection}
+     * of its data partition — unprotected, verity or signed (the policy words); {@code designator} root or usr;
+     * {@code signer} the SHA-256 fingerprint of the signing certificate (signed only); {@code description} in words.
+     */
+    public record RawImage(@JsonProperty(required = true) String layout, @JsonProperty(required = true) String protection,
+                           String designator, String signer, String description) {
     }
 
     /** Where the release file goes inside the image, or null when the extension deliberately has none. */

@@ -26,12 +26,18 @@ final class TreeDefinition {
      * @param raw       the .raw file to ship as it is, or null
      */
     static void write(Path home, String name, String source, String imageName, Path raw) throws IOException {
-        write(home, name, source, imageName, raw, null);
+        write(home, name, source, imageName, raw, null, null);
     }
 
     /** @param image the author's image as pulled, to push as it is, or null */
     static void write(Path home, String name, String source, String imageName, Path raw, ExtensionDefinition.SourceImage image)
             throws IOException {
+        write(home, name, source, imageName, raw, image, null);
+    }
+
+    /** @param disk what the .raw file holds, as an image policy sees it, or null */
+    static void write(Path home, String name, String source, String imageName, Path raw, ExtensionDefinition.SourceImage image,
+            DiskImage disk) throws IOException {
         Path rootfs = home.resolve("rootfs");
         Map<String, Object> yaml = new LinkedHashMap<>();
         yaml.put("name", name);
@@ -52,6 +58,17 @@ final class TreeDefinition {
         }
         if (raw != null) {
             yaml.put("raw", raw.toAbsolutePath().toString());
+        }
+        if (disk != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("layout", disk.layout().name().toLowerCase(java.util.Locale.ROOT));
+            r.put("protection", disk.protection().policyWord());
+            r.put("designator", disk.designator());
+            if (disk.protection() == DiskImage.Protection.SIGNED) {
+                r.put("signer", disk.signature().certificateFingerprint());
+            }
+            r.put("description", disk.describe());
+            yaml.put("rawImage", r);
         }
         if (image != null) {
             yaml.put("image", Map.of("ref", image.ref(), "digest", image.digest(), "mediaType", image.mediaType(), "dir", image.dir()));

@@ -30,11 +30,13 @@ public enum Capability {
                     + " #32762 (seen on 256~rc1: 'If one image fails to mount, then no extension is merged'); the fix,"
                     + " PR #32967 'sysext: ignore invalid image files', was never merged",
             "252.39 254.26 257.13 262.1"),
-    POLICY_REFUSAL_FAILS_REFRESH(257, "an image the --image-policy refuses ('PATH: Image does not match image policy.') fails"
-            + " the refresh: exit 1 and 'Failed to merge hierarchies'; before, the refresh exits 0 having merged nothing",
+    POLICY_REFUSAL_FAILS_REFRESH(257, "an image the --image-policy refuses ('PATH: Image does not match image policy.'), or"
+            + " whose signature the kernel refuses with nothing to fall back to, fails the refresh: exit 1 and 'Failed to merge"
+            + " hierarchies'; before, the refresh exits 0 having merged nothing (after a refused signature: 'Failed to decrypt"
+            + " image: Device or resource busy')",
             "measured here: a plain squashfs beside a good directory extension under Kairos's verity policy; 255 and 256"
                     + " were not measured, so the row starts at the first release seen failing (kairos#4988)",
-            "254.26 (exit 0, nothing merged) 257.13 262.1 (exit 1)"),
+            "254.26 (exit 0, nothing merged) 257.13 262.1 (exit 1); refused signatures: 252.39 254.26 (exit 0) 257.13 262.1 (exit 1)"),
     IMAGE_NAME_STRIPS_CLASS_SUFFIX(257, "a NAME.sysext.raw image is named NAME; before, it is named NAME.sysext and needs"
             + " extension-release.NAME.sysext (version suffixes such as NAME_1.2.raw are never stripped)",
             "measured here with systemd-sysext list: b.sysext.raw is 'b.sysext' on 252.39 and 254.26, 'b' on 257.13 and 262.1;"
@@ -54,6 +56,22 @@ public enum Capability {
     STATUS_EMPTY_AS_EMPTY_LIST(262, "status shows a hierarchy with nothing merged as [] in JSON and '-' in text; before, as"
             + " \"none\" in both", "measured here; 258 to 261 not measured, so the row starts at the first release seen",
             "257.13 ('none') 262.1 ([] and '-')"),
+    USERSPACE_VERITY_SIGNATURE(252, "a DDI signed with a certificate the kernel does not know merges under a policy that asks"
+            + " for 'signed' when the certificate is in /run/verity.d or /etc/verity.d: the kernel refuses the signature"
+            + " ('Required key not available') and systemd checks it in userspace",
+            "measured here: a DDI made by systemd-repart --make-ddi=sysext, signed with a key made for the run, its certificate"
+                    + " copied to /run/verity.d (and, separately, /etc/verity.d), refreshed under root=signed+absent:usr=signed+absent;"
+                    + " the reference nodes boot without Secure Boot, so the kernel's keyrings hold no run certificate; before 252"
+                    + " not measured, so the row starts at the first release seen",
+            "252.39 254.26 257.13 262.1 (merged, after the kernel's 'Required key not available')"),
+    SIGNED_FALLS_BACK_TO_VERITY(262, "a DDI signed with a certificate nobody trusts merges as plain verity wherever the policy"
+            + " allows 'verity' (systemd's default, Kairos's root=verity+signed+absent of v3.7 to v4.2): the kernel refuses the"
+            + " signature, and systemd sets the image up again without it; before, the refresh fails ('Required key not"
+            + " available', 'Failed to merge hierarchies') unless the policy does not ask for 'signed' at all",
+            "kairos#4425 (an untrusted signature merged under the v3.7 UKI policy; fixed in Kairos by PR #4444,"
+                    + " root=signed+absent:usr=signed+absent); measured here with a DDI signed by a key nobody trusts under"
+                    + " no policy and Kairos's three; 258 to 261 not measured, so the row starts at the first release seen",
+            "252.39 254.26 257.13 (not merged) 262.1 (merged as verity)"),
     MUTABLE(256, "--mutable= and /var/lib/extensions.mutable: writes to a merged hierarchy land there",
             "man systemd-sysext: --mutable= 'Added in version 256'; PR #31000; TEST-50 mutable cases"),
     NESTED_MOUNTS(257, "mounts below a hierarchy are carried into and out of the overlay",

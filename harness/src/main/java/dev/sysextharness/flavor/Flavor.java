@@ -47,6 +47,10 @@ public record Flavor(
             throw new IllegalArgumentException("field 'sysext.imagePolicy': systemd " + systemdVersion
                     + " has no --image-policy (added in 254); leave it out");
         }
+        if (!sysext.variants().isEmpty() && systemdVersion < 254) {
+            throw new IllegalArgumentException("field 'sysext.variants': systemd " + systemdVersion
+                    + " has no --image-policy (added in 254), which every variant sets; leave them out");
+        }
     }
 
     public Flavor withTimeouts(Timeouts t) {

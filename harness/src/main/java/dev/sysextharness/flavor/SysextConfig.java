@@ -1,7 +1,9 @@
 package dev.sysextharness.flavor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The flavor's systemd-sysext configuration, as its drop-in sets it.
@@ -10,12 +12,14 @@ import java.util.List;
  * @param optMerged    whether /opt is among the merged hierarchies (Kairos: an opt-in)
  * @param imagePolicy  the --image-policy the service passes, or null where systemd has none (&lt; 254)
  * @param optIn        how /opt is added when a scenario opts in (default: a runtime drop-in)
+ * @param variants     other drop-ins the flavor's nodes are known with (Kairos's UKI ones), by name; empty for none
  */
 public record SysextConfig(
         @JsonProperty(required = true) List<String> hierarchies,
         boolean optMerged,
         String imagePolicy,
-        OptIn optIn) {
+        OptIn optIn,
+        Map<String, PolicyVariant> variants) {
 
     public SysextConfig {
         if (hierarchies == null || hierarchies.isEmpty()) {
@@ -33,6 +37,12 @@ public record SysextConfig(
         }
         hierarchies = List.copyOf(hierarchies);
         optIn = optIn == null ? OptIn.RUNTIME_DROP_IN : optIn;
+        variants = variants == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variants));
+        for (String name : variants.keySet()) {
+            if (!name.matches("[a-z0-9][a-z0-9.-]*")) {
+                throw new IllegalArgumentException("field 'variants': '" + name + "' is not a variant name (a-z, 0-9, '.', '-')");
+            }
+        }
     }
 
     /** The value of SYSTEMD_SYSEXT_HIERARCHIES. */

@@ -253,6 +253,30 @@ public final class ContainerGuest implements Guest {
         sudoOk("mkdir -p " + containerPath + " && cp -a " + staging + "/. " + containerPath + "/ && rm -rf " + staging);
     }
 
+    /** Copies a host file to {@code guestPath} as root, readable by all (staged on the root file system, as copyIn). */
+    @Override
+    public void sendFile(Path file, String guestPath) {
+        String staging = "/var/tmp/sysext-harness-file";
+        try {
+            container.copyFileToContainer(org.testcontainers.utility.MountableFile.forHostPath(file), staging);
+        } catch (RuntimeException e) {
+            throw new HarnessException("cannot copy " + file + " into the container of " + image + ": " + Failures.firstLine(rootCause(e)), e);
+        }
+        transcript.note("# harness: copied " + file + " into the container at " + staging);
+        sudoOk("mkdir -p \"$(dirname '" + guestPath + "')\" && mv " + staging + " '" + guestPath + "' && chmod 0644 '" + guestPath + "'");
+    }
+
+    /** Copies a regular file out of the container's root file system to {@code hostFile}. */
+    public void copyOut(String containerPath, Path hostFile) {
+        try {
+            container.copyFileFromContainer(containerPath, hostFile.toString());
+        } catch (RuntimeException e) {
+            throw new HarnessException("cannot copy " + containerPath + " out of the container of " + image + ": "
+                    + Failures.firstLine(rootCause(e)), e);
+        }
+        transcript.note("# harness: copied " + containerPath + " out of the container to " + hostFile);
+    }
+
     @Override
     public void close() {
         for (ContainerShell shell : new ContainerShell[] {userShell, rootShell}) {

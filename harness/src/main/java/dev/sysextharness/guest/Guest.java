@@ -34,6 +34,9 @@ public interface Guest extends AutoCloseable {
     CommandResult sudo(String script);
 
     /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
+    /** Copies a host file to {@code guestPath} as root, readable by all; a failure is a set-up error. */
+    void sendFile(Path file, String guestPath);
+
     default CommandResult sudoOk(String script) {
         CommandResult r = sudo(script);
         if (!r.succeeded()) {

@@ -110,6 +110,7 @@ public final class Node implements Guest, Rebootable {
     }
 
     /** Copies a host file to {@code guestPath} as root, readable by all, over the node's SSH session. */
+    @Override
     public void sendFile(Path file, String guestPath) {
         String write = "cat > " + shellQuote(guestPath) + " && chmod 0644 " + shellQuote(guestPath);
         Duration timeout = accelerator.scale(flavor.timeouts().command());

@@ -75,7 +75,8 @@ public final class GptCheck {
         return (int) crc.getValue() == h.getInt(16) ? null : what + " does not match its CRC32";
     }
 
-    private static ByteBuffer read(FileChannel ch, long at, int length) throws IOException {
+    /** {@code length} bytes of {@code ch} from {@code at}, little-endian; a short file is an IOException. */
+    public static ByteBuffer read(FileChannel ch, long at, int length) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         while (b.hasRemaining()) {
             if (ch.read(b, at + b.position()) < 0) {

@@ -35,14 +35,18 @@ public final class ReferenceImageBuilder {
 
     public String key(Flavor flavor) {
         ReferenceImageSpec spec = spec(flavor);
-        return new ContentHash()
+        ContentHash hash = new ContentHash()
                 .addTree("recipe", recipeDir)
                 .add("suite", spec.suite())
                 .add("mirror", spec.mirror())
                 .add("backports", Boolean.toString(spec.backports()))
                 .add("hierarchies", flavor.sysext().hierarchyVariable())
-                .add("imagePolicy", flavor.sysext().imagePolicy())
-                .hex();
+                .add("imagePolicy", flavor.sysext().imagePolicy());
+        // only when set, so that flavors without extra packages keep the images they have
+        if (!spec.packages().isEmpty()) {
+            hash.add("packages", String.join(",", spec.packages()));
+        }
+        return hash.hex();
     }
 
     public ReferenceImage build(Flavor flavor, Progress progress) {
@@ -75,6 +79,7 @@ public final class ReferenceImageBuilder {
         env.put("SUITE", spec.suite());
         env.put("MIRROR", spec.mirror());
         env.put("BACKPORTS", spec.backports() ? "yes" : "no");
+        env.put("EXTRA_PACKAGES", String.join(",", spec.packages()));
         env.put("SYSEXT_HIERARCHIES", flavor.sysext().hierarchyVariable());
         env.put("IMAGE_POLICY", flavor.sysext().imagePolicy() == null ? "" : flavor.sysext().imagePolicy());
         Path log = into.resolve("build.log");

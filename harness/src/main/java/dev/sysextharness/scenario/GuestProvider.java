@@ -96,7 +96,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
             return session.extensions;
         }
         if (type == Sysext.class) {
-            return Sysext.on(guest(c));
+            return Sysext.on(guest(c), session.ddis);
         }
         if (type == Expectation.class) {
             return store(c).computeIfAbsent(Expectation.class, k -> new Expectation(), Expectation.class);

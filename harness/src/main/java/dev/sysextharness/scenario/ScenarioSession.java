@@ -11,6 +11,7 @@ import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
 import dev.sysextharness.image.ContainerLaneImages;
 import dev.sysextharness.install.FlavorDisks;
+import dev.sysextharness.sysext.DdiSource;
 import dev.sysextharness.install.FlavorImages;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.GuestForward;
@@ -38,6 +39,7 @@ public final class ScenarioSession implements AutoCloseable {
     final Registry registry;
     final Extensions extensions;
     final ContainerLaneImages containers;
+    final DdiSource ddis;
 
     private ScenarioSession(SessionParameters p) {
         this.parameters = p;
@@ -52,6 +54,7 @@ public final class ScenarioSession implements AutoCloseable {
         this.extensions = new Extensions(new ExtensionCatalog(ws.extensionsDir()), ws.cache().root().resolve("jib"), registry, progress,
                 p.userExtension());
         this.containers = new ContainerLaneImages(ws.cache().root(), f -> new FlavorImages(ws).referenceImage(f, progress), progress);
+        this.ddis = new SessionDdis(ws, containers, progress);
         progress.step("scenarios on " + p.config().flavors() + " in lanes " + p.lanes().stream().map(Lane::label).toList() + ", registry "
                 + registry.hostAddress() + (savedStates == null ? ", cold boots" : ", restoring saved states") + ", accelerator "
                 + p.config().accel().label() + ", evidence in " + p.evidenceRoot());

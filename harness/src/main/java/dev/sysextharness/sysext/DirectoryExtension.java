@@ -1,5 +1,10 @@
 package dev.sysextharness.sysext;
 
+import dev.sysextharness.extension.DdiBuilder;
+import dev.sysextharness.extension.SigningKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +23,8 @@ public final class DirectoryExtension {
     private boolean strictFalseXattr;
     private final Map<String, String> files = new LinkedHashMap<>();
     private String rawFile;
+    private DdiBuilder.Kind ddi;
+    private SigningKey signer;
 
     private DirectoryExtension(String name) {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
@@ -69,6 +76,45 @@ public final class DirectoryExtension {
         return this;
     }
 
+    /**
+     * Ship it as a DDI named {@code fileName} with a verity hash partition (no signature), made on the host by
+     * systemd-repart and sent to the node as a file (VM lane).
+     */
+    public DirectoryExtension asVerityDdi(String fileName) {
+        asSquashfs(fileName);
+        this.ddi = DdiBuilder.Kind.VERITY;
+        return this;
+    }
+
+    /** Ship it as a DDI without verity: what an image policy calls unprotected, like a naked squashfs. */
+    public DirectoryExtension asPlainDdi(String fileName) {
+        asSquashfs(fileName);
+        this.ddi = DdiBuilder.Kind.PLAIN;
+        return this;
+    }
+
+    /** Ship it as a verity DDI signed with {@code key}. */
+    public DirectoryExtension asSignedDdi(String fileName, SigningKey key) {
+        asSquashfs(fileName);
+        this.ddi = DdiBuilder.Kind.SIGNED;
+        this.signer = key;
+        return this;
+    }
+
+    /** The DDI kind it ships as, or null when it is a directory or a squashfs made in the guest. */
+    DdiBuilder.Kind ddiKind() {
+        return ddi;
+    }
+
+    SigningKey signer() {
+        return signer;
+    }
+
+    /** The image file name (NAME.raw …), or null for a directory. */
+    public String fileName() {
+        return rawFile;
+    }
+
     /** /var/lib/extensions (default), /run/extensions or /etc/extensions. */
     public DirectoryExtension in(String dir) {
         this.searchDir = dir;
@@ -85,10 +131,31 @@ public final class DirectoryExtension {
 
     /** This extension as the service-level oracle sees it, before it is placed. */
     public MergeOracle.Image asImage() {
-        return new MergeOracle.Image(searchDir, rawFile != null ? rawFile : name,
-                rawFile != null ? MergeOracle.Kind.SQUASHFS_RAW : MergeOracle.Kind.DIRECTORY, release == null ? null : releaseFileName,
+        MergeOracle.Kind kind = rawFile == null ? MergeOracle.Kind.DIRECTORY : ddi == DdiBuilder.Kind.VERITY ? MergeOracle.Kind.VERITY_RAW
+                : ddi == DdiBuilder.Kind.SIGNED ? MergeOracle.Kind.SIGNED_RAW : MergeOracle.Kind.UNPROTECTED_RAW;
+        return new MergeOracle.Image(searchDir, rawFile != null ? rawFile : name, kind, release == null ? null : releaseFileName,
                 release == null ? null : Compatibility.parseRelease(release), strictFalseXattr, files.containsKey("usr/lib/os-release"),
-                paths());
+                paths(), signer == null ? null : signer.fingerprint());
+    }
+
+    /** Writes the tree on the host under {@code dir} (for a DDI made there); the strict=false xattr is not carried. */
+    void writeTree(Path dir) throws IOException {
+        if (strictFalseXattr) {
+            throw new IllegalStateException(name + ": the strict=false xattr is written in the guest only");
+        }
+        for (var f : files.entrySet()) {
+            Path p = dir.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue());
+            if (f.getKey().contains("/bin/")) {
+                p.toFile().setExecutable(true, false);
+            }
+        }
+        if (release != null) {
+            Path rel = dir.resolve("usr/lib/extension-release.d/extension-release." + releaseFileName);
+            Files.createDirectories(rel.getParent());
+            Files.writeString(rel, release);
+        }
     }
 
     /** Relative paths of everything the extension ships, including its release file. */
@@ -102,6 +169,9 @@ public final class DirectoryExtension {
 
     /** The root shell script that writes it. */
     String script() {
+        if (ddi != null) {
+            return "mkdir -p " + searchDir; // the DDI itself is made on the host and sent
+        }
         // a squashfs is built from the same tree in a scratch directory, then the tree goes
         String tree = rawFile == null ? path() : "/var/tmp/sysext-harness-tree/" + name;
         StringBuilder sb = new StringBuilder("set -e; d=").append(tree).append("; rm -rf \"$d\"; mkdir -p \"$d\"");

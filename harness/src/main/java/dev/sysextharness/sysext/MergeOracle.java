@@ -34,8 +34,15 @@ public final class MergeOracle {
     public enum Kind {
         /** A directory tree (an unpacked OCI image, a bundle). */
         DIRECTORY,
-        /** A plain squashfs NAME.raw: no verity, no signature. */
-        SQUASHFS_RAW,
+        /**
+         * A NAME.raw whose data an image policy calls {@code unprotected}: a naked squashfs or erofs, or a DDI without
+         * verity.
+         */
+        UNPROTECTED_RAW,
+        /** A DDI with a verity hash partition and no signature: {@code verity}. */
+        VERITY_RAW,
+        /** A DDI with verity and a signature partition ({@link Image#signer()} the certificate): {@code signed} if trusted. */
+        SIGNED_RAW,
         /** A NAME.raw that is no image at all (random bytes, a truncated file). */
         UNREADABLE_RAW,
         /**
@@ -51,7 +58,12 @@ public final class MergeOracle {
      * what it ships, relative (usr/bin/hello), release file included. An empty directory (no files, no release) is a mask.
      */
     public record Image(String dir, String fileName, Kind kind, String releaseSuffix, Map<String, String> release,
-                        boolean strictFalse, boolean shipsOsRelease, Collection<String> files) {
+                        boolean strictFalse, boolean shipsOsRelease, Collection<String> files, String signer) {
+        public Image(String dir, String fileName, Kind kind, String releaseSuffix, Map<String, String> release,
+                     boolean strictFalse, boolean shipsOsRelease, Collection<String> files) {
+            this(dir, fileName, kind, releaseSuffix, release, strictFalse, shipsOsRelease, files, null);
+        }
+
         /**
          * An extension as defined ({@code run --extension}, the catalogue) placed in /var/lib/extensions as
          * {@code fileName}: a directory (unpacked image, bundle) or the .raw file itself.
@@ -63,6 +75,23 @@ public final class MergeOracle {
                     text == null ? null : Compatibility.parseRelease(text), false, ext.files().contains("usr/lib/os-release"), ext.files());
         }
 
+        /**
+         * An author's image file ({@code run --extension FILE.raw}) placed in /var/lib/extensions as {@code fileName}: its
+         * kind and signer as read from the file (a naked squashfs or erofs, a DDI with or without verity, signed).
+         */
+        public static Image ofFile(dev.sysextharness.extension.Extension ext, String fileName) {
+            var raw = ext.definition().rawImage();
+            String protection = raw == null ? "unprotected" : raw.protection();
+            Kind kind = switch (protection) {
+                case "verity" -> Kind.VERITY_RAW;
+                case "signed" -> Kind.SIGNED_RAW;
+                default -> Kind.UNPROTECTED_RAW;
+            };
+            Image i = of(ext, fileName, kind);
+            return new Image(i.dir, i.fileName, i.kind, i.releaseSuffix, i.release, i.strictFalse, i.shipsOsRelease, i.files,
+                    raw == null ? null : raw.signer());
+        }
+
         public String path() {
             return dir + "/" + fileName;
         }
@@ -72,7 +101,17 @@ public final class MergeOracle {
         }
 
         boolean isRaw() {
-            return kind == Kind.SQUASHFS_RAW || kind == Kind.UNREADABLE_RAW;
+            return kind == Kind.UNPROTECTED_RAW || kind == Kind.UNREADABLE_RAW || kind == Kind.VERITY_RAW || kind == Kind.SIGNED_RAW;
+        }
+
+        /** What an image policy calls the image's data partition; null for what is not an image file. */
+        String protection() {
+            return switch (kind) {
+                case UNPROTECTED_RAW -> "unprotected";
+                case VERITY_RAW -> "verity";
+                case SIGNED_RAW -> "signed";
+                default -> null;
+            };
         }
     }
 
@@ -157,6 +196,12 @@ public final class MergeOracle {
 
     public static Prediction predict(SystemdVersion v, String imagePolicy, List<String> hierarchies, Map<String, String> host,
             List<Image> images) {
+        return predict(v, imagePolicy, hierarchies, host, images, Trust.NONE);
+    }
+
+    /** As above, on a node that trusts the certificates in {@code trust} (by their SHA-256 fingerprints). */
+    public static Prediction predict(SystemdVersion v, String imagePolicy, List<String> hierarchies, Map<String, String> host,
+            List<Image> images, Trust trust) {
         List<Fate> fates = new ArrayList<>();
         // discovery: /dev/null links are skipped; the first directory of the search path holding a name wins
         Map<String, Image> winners = new LinkedHashMap<>();
@@ -198,7 +243,7 @@ public final class MergeOracle {
                 unreadable.add(i);
                 continue;
             }
-            if (i.kind() == Kind.SQUASHFS_RAW && !releaseFits) {
+            if (i.isRaw() && !releaseFits) {
                 unreadable.add(i);
                 continue;
             }
@@ -255,30 +300,54 @@ public final class MergeOracle {
                     + " ignored due to incompatible " + (Capability.NO_SUITABLE_SAYS_IMAGES.in(v) ? "image\\(s\\)" : "version") + "\\)\\.";
             return new Prediction(0, fates, List.of(), List.of(line), ignored == 0 ? "there is no image" : "no image is compatible");
         }
-        boolean policyHere = imagePolicy != null && Capability.IMAGE_POLICY.in(v);
-        List<Image> refused = policyHere ? compatible.stream().filter(i -> i.kind() == Kind.SQUASHFS_RAW).toList() : List.of();
-        if (!refused.isEmpty()) {
+        // before 254 there is no --image-policy: every protection is taken as it is
+        ImagePolicy policy = Capability.IMAGE_POLICY.in(v) ? ImagePolicy.parse(imagePolicy) : null;
+        Map<Image, Admission> admissions = new LinkedHashMap<>();
+        for (Image i : compatible) {
+            admissions.put(i, admission(v, policy, i, trust));
+        }
+        List<Image> refused = compatible.stream().filter(i -> admissions.get(i).verdict() == Verdict.REFUSED).toList();
+        List<Image> keyless = compatible.stream().filter(i -> admissions.get(i).verdict() == Verdict.KEY_REJECTED).toList();
+        if (!refused.isEmpty() || !keyless.isEmpty()) {
             for (Image i : refused) {
-                fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, "the drop-in's --image-policy=" + imagePolicy
-                        + " refuses a squashfs without verity (" + Capability.IMAGE_POLICY.source() + ")"));
+                fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, admissions.get(i).because()));
+            }
+            for (Image i : keyless) {
+                fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, admissions.get(i).because()));
             }
             List<Image> rest = new ArrayList<>(compatible);
             rest.removeAll(refused);
-            abortTheRest(fates, rest, v, "another image was refused by the image policy, which stops the whole merge (kairos#4988)");
+            rest.removeAll(keyless);
+            abortTheRest(fates, rest, v, "another image was refused, which stops the whole merge (kairos#4988)");
             boolean fails = Capability.POLICY_REFUSAL_FAILS_REFRESH.in(v);
-            List<String> lines = new ArrayList<>(List.of("(" + alternation(refused.stream().map(Image::path).toList())
-                    + "): Image does not match image policy\\."));
+            List<String> lines = new ArrayList<>();
+            if (!refused.isEmpty()) {
+                lines.add("(" + alternation(refused.stream().map(Image::path).toList()) + "): Image does not match image policy\\.");
+            }
+            if (!keyless.isEmpty()) {
+                lines.add(KEY_REJECTED_LINE);
+                if (!fails) {
+                    lines.add("Failed to decrypt image: Device or resource busy");
+                }
+            }
             if (fails) {
                 lines.add("Failed to merge hierarchies");
             }
-            return new Prediction(fails ? 1 : 0, fates, List.of(), lines, "the image policy refuses an image"
+            return new Prediction(fails ? 1 : 0, fates, List.of(), lines, (refused.isEmpty() ? "" : "the image policy refuses an image")
+                    + (refused.isEmpty() || keyless.isEmpty() ? "" : "; ")
+                    + (keyless.isEmpty() ? "" : "the kernel refuses a signature and systemd does not fall back")
                     + (fails ? "" : "; on this version the refresh still exits 0 (" + Capability.POLICY_REFUSAL_FAILS_REFRESH.measured() + ")"));
         }
         Set<String> merged = new LinkedHashSet<>();
         List<String> lines = new ArrayList<>();
         for (Image i : compatible) {
             String name = imageName(v, i);
-            fates.add(new Fate(i.path(), name, State.MERGED, Compatibility.judge(v, host, i.release()).because()));
+            Admission a = admissions.get(i);
+            fates.add(new Fate(i.path(), name, State.MERGED, Compatibility.judge(v, host, i.release()).because()
+                    + (a.because() == null ? "" : "; " + a.because())));
+            if (a.keyLine()) {
+                lines.add(KEY_REJECTED_LINE);
+            }
             merged.addAll(MergeExpectation.hierarchiesFor(hierarchies, i.files()));
             String shown = i.isRaw() && Capability.USING_LINE_NAMES_RAW_FILES.in(v) ? i.fileName() : name;
             lines.add("Using extensions .*'" + Pattern.quote(shown) + "'.*");
@@ -286,6 +355,76 @@ public final class MergeOracle {
         List<String> mergedHierarchies = hierarchies.stream().filter(merged::contains).sorted().toList(); // status's order
         mergedHierarchies.forEach(h -> lines.add("Merged extensions into '" + Pattern.quote(h) + "'\\."));
         return new Prediction(0, fates, mergedHierarchies, lines, compatible.size() + " compatible image(s) merge");
+    }
+
+    /** The line the kernel's refusal of a verity signature leaves in the refresh's output (measured on all four). */
+    static final String KEY_REJECTED_LINE = "device-mapper: reload ioctl on .* failed: Required key not available";
+
+    /**
+     * The certificates a node trusts, by SHA-256 fingerprint: {@code kernel}, those in the kernel's keyrings (from the
+     * firmware's db on a Secure Boot node); {@code verityDirs}, those in /run/verity.d or /etc/verity.d, which systemd
+     * checks in userspace when the kernel refuses ({@link Capability#USERSPACE_VERITY_SIGNATURE}).
+     */
+    public record Trust(Set<String> kernel, Set<String> verityDirs) {
+        public static final Trust NONE = new Trust(Set.of(), Set.of());
+
+        public Trust {
+            kernel = Set.copyOf(kernel);
+            verityDirs = Set.copyOf(verityDirs);
+        }
+
+        /** Only userspace trust: the certificates dropped into /run/verity.d. */
+        public static Trust verityDirs(String... fingerprints) {
+            return new Trust(Set.of(), Set.of(fingerprints));
+        }
+    }
+
+    enum Verdict { ADMITTED, REFUSED, KEY_REJECTED }
+
+    /** What the policy and the node's trust make of one image file; {@code keyLine}: the kernel's refusal is logged. */
+    record Admission(Verdict verdict, String because, boolean keyLine) {
+    }
+
+    /**
+     * One image file under the policy (null: no policy option on this version), measured on 252.39, 254.26, 257.13 and
+     * 262.1 with a naked squashfs and plain, verity, signed-trusted and signed-untrusted DDIs made by systemd-repart, each
+     * alone, under no policy and Kairos's three, with the trusted certificate nowhere, in /run/verity.d, in /etc/verity.d.
+     */
+    static Admission admission(SystemdVersion v, ImagePolicy policy, Image i, Trust trust) {
+        String protection = i.protection();
+        if (protection == null) {
+            return new Admission(Verdict.ADMITTED, null, false);
+        }
+        String said = policy == null ? "no --image-policy (it exists from 254)" : policy.describe();
+        boolean allowsVerity = policy == null || policy.allows("root", "verity");
+        if (protection.equals("signed")) {
+            boolean allowsSigned = policy == null || policy.allows("root", "signed");
+            if (!allowsSigned) {
+                return allowsVerity ? new Admission(Verdict.ADMITTED, said + " does not ask for the signature: set up with verity alone",
+                        Capability.SIGNED_FALLS_BACK_TO_VERITY.in(v))
+                        : new Admission(Verdict.REFUSED, said + " allows neither signed nor verity", false);
+            }
+            if (trust.kernel().contains(i.signer())) {
+                return new Admission(Verdict.ADMITTED, "signed by a certificate in the kernel's keyring", false);
+            }
+            if (trust.verityDirs().contains(i.signer()) && Capability.USERSPACE_VERITY_SIGNATURE.in(v)) {
+                return new Admission(Verdict.ADMITTED, "the kernel does not know its certificate, systemd finds it in /run/verity.d ("
+                        + Capability.USERSPACE_VERITY_SIGNATURE.measured() + ")", true);
+            }
+            String untrusted = "signed by certificate " + i.signer() + ", which the node does not trust";
+            if (allowsVerity && Capability.SIGNED_FALLS_BACK_TO_VERITY.in(v)) {
+                return new Admission(Verdict.ADMITTED, untrusted + "; " + said + " allows verity, so systemd falls back to verity"
+                        + " without the signature (" + Capability.SIGNED_FALLS_BACK_TO_VERITY.source() + ")", true);
+            }
+            return new Admission(Verdict.KEY_REJECTED, untrusted + ": the kernel refuses the signature (ENOKEY) and " + said
+                    + (allowsVerity ? " allows verity, but systemd does not fall back to it on this version ("
+                    + Capability.SIGNED_FALLS_BACK_TO_VERITY.measured() + ")" : " allows nothing less"), true);
+        }
+        if (policy == null || policy.allows("root", protection)) {
+            return new Admission(Verdict.ADMITTED, null, false);
+        }
+        return new Admission(Verdict.REFUSED, "the " + said + " refuses " + (protection.equals("unprotected")
+                ? "an image without verity" : "an image with verity but no signature") + " (" + Capability.IMAGE_POLICY.source() + ")", false);
     }
 
     private static void abortTheRest(List<Fate> fates, List<Image> rest, SystemdVersion v, String why) {

@@ -1,6 +1,8 @@
 package dev.sysextharness.sysext;
 
+import dev.sysextharness.extension.SigningKey;
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.PolicyVariant;
 import dev.sysextharness.flavor.OptIn;
 import dev.sysextharness.guest.CommandResult;
 import dev.sysextharness.guest.Guest;
@@ -8,7 +10,11 @@ import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Mount;
 import dev.sysextharness.guest.Rebootable;
 import dev.sysextharness.host.HarnessException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -23,18 +29,71 @@ public final class Sysext {
     /** The container lane's stand-in for {@code journalctl -u systemd-sysext}. */
     public static final String SERVICE_LOG = SysextService.UnitCommands.LOG;
 
+    static final String POLICY_DROP_IN = "/run/systemd/system/systemd-sysext.service.d/zz-harness-policy.conf";
+
     private final Guest node;
     private final SysextService service;
+    private final DdiSource ddis;
     private List<String> hierarchies;
+    private String imagePolicy;
 
-    private Sysext(Guest node) {
+    private Sysext(Guest node, DdiSource ddis) {
         this.node = node;
+        this.ddis = ddis;
         this.hierarchies = node.flavor().sysext().hierarchies();
+        this.imagePolicy = node.flavor().sysext().imagePolicy();
         this.service = SysextService.of(node.lane(), node.flavor(), this::env);
     }
 
     public static Sysext on(Guest guest) {
-        return new Sysext(guest);
+        return new Sysext(guest, DdiSource.NONE);
+    }
+
+    /** With the run's DDIs and signing keys ({@link DirectoryExtension#asDdi}, {@link #useVariant}). */
+    public static Sysext on(Guest guest, DdiSource ddis) {
+        return new Sysext(guest, ddis);
+    }
+
+    /** The --image-policy the service runs with now: the flavor's, or a variant's after {@link #useVariant}; null for none. */
+    public String imagePolicy() {
+        return imagePolicy;
+    }
+
+    /** The harness's signing key of that name (made once per cache), to sign a DDI with. */
+    public SigningKey signingKey(String name) {
+        return ddis.key(name);
+    }
+
+    /**
+     * Sets the service up as one of the flavor's policy variants ({@code sysext.variants} in its flavor file): a runtime
+     * drop-in with the variant's --image-policy, and the certificates of its keys in /run/verity.d, where immucore puts
+     * the firmware's on a UKI boot. VM lane only (the container lane's service is the flavor's). Returns what the node
+     * trusts now, for the oracle.
+     */
+    public MergeOracle.Trust useVariant(String name) {
+        PolicyVariant variant = node.flavor().sysext().variants().get(name);
+        if (variant == null) {
+            throw new IllegalArgumentException("flavor " + node.flavor().name() + " has no sysext variant '" + name + "' (it has "
+                    + node.flavor().sysext().variants().keySet() + ")");
+        }
+        if (node.lane() != Lane.VM) {
+            throw new IllegalStateException("a policy variant is a drop-in of the service: VM lane only");
+        }
+        String policy = "--image-policy=\"" + variant.imagePolicy() + "\"";
+        String dropIn = "[Service]\nExecStart=\nExecStart=systemd-sysext refresh " + policy + "\nExecReload=\nExecReload=systemd-sysext refresh "
+                + policy + "\n";
+        node.sudoOk("mkdir -p $(dirname " + POLICY_DROP_IN + ") /run/verity.d && printf '%s' '" + dropIn + "' > " + POLICY_DROP_IN
+                + " && systemctl daemon-reload");
+        Set<String> trusted = new LinkedHashSet<>();
+        for (String keyName : variant.verityCertificates()) {
+            SigningKey key = ddis.key(keyName);
+            node.sendFile(key.certificate(), "/run/verity.d/" + keyName + ".crt");
+            trusted.add(key.fingerprint());
+        }
+        imagePolicy = variant.imagePolicy();
+        node.transcript().note("# harness: service set up as variant '" + name + "' (" + variant.description() + "): " + policy
+                + ", /run/verity.d holds " + variant.verityCertificates());
+        return new MergeOracle.Trust(Set.of(), trusted);
     }
 
     public Guest guest() {
@@ -76,6 +135,15 @@ public final class Sysext {
     /** Writes a directory extension into the node's search path (as root); a failure is a set-up error. */
     public DirectoryExtension place(DirectoryExtension ext) {
         node.sudoOk(ext.script());
+        if (ext.ddiKind() != null) {
+            Path tree = node.evidenceDir().resolve("ddi-trees").resolve(ext.name());
+            try {
+                ext.writeTree(tree);
+            } catch (IOException e) {
+                throw new HarnessException("cannot write the tree of " + ext.name() + " under " + tree + ": " + e.getMessage(), e);
+            }
+            node.sendFile(ddis.make(tree, ext.fileName(), ext.ddiKind(), ext.signer()), ext.path());
+        }
         return ext;
     }
 

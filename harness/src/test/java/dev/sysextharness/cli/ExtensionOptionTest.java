@@ -29,10 +29,10 @@ class ExtensionOptionTest {
     }
 
     @Test
-    void aFileThatIsNotSquashfsIsRefusedBeforeAnythingIsWritten() throws Exception {
+    void aFileThatIsNoImageIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path raw = Files.writeString(dir.resolve("mine.raw"), "not squashfs");
         assertThatThrownBy(() -> RunCommand.userExtension(raw.toString(), dir.resolve("work"), progress))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(raw + ": not a squashfs image")
+                .isInstanceOf(ConfigException.class).hasMessageContaining(raw + ": not an extension image: neither a squashfs, an erofs, nor a DDI")
                 .hasMessageNotContaining("\n");
         assertThat(dir.resolve("work")).doesNotExist();
     }

@@ -30,7 +30,7 @@ class MergeOracleTest {
     }
 
     static Image raw(String file, String releaseSuffix) {
-        return new Image("/var/lib/extensions", file, Kind.SQUASHFS_RAW, releaseSuffix, Map.of("ID", "_any"), false, false,
+        return new Image("/var/lib/extensions", file, Kind.UNPROTECTED_RAW, releaseSuffix, Map.of("ID", "_any"), false, false,
                 List.of("usr/share/x/marker", "usr/lib/extension-release.d/extension-release." + releaseSuffix));
     }
 
@@ -76,7 +76,7 @@ class MergeOracleTest {
         assertThat(predict(V257, null, raw("tools_1.2.sysext.raw", "tools")).merged()).containsExactly("tools_1.2");
         assertThat(predict(V257, null, raw("tools-1.2.raw", "tools")).exitStatus()).as("only '_' separates a version").isEqualTo(1);
         Prediction underPolicy = predict(V257, POLICY, versioned);
-        assertThat(underPolicy.fate("tools_1.2").reason()).as("257 with Kairos's policy").contains("refuses a squashfs without verity");
+        assertThat(underPolicy.fate("tools_1.2").reason()).as("257 with Kairos's policy").contains("refuses an image without verity");
     }
 
     @Test

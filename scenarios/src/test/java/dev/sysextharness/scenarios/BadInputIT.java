@@ -305,7 +305,7 @@ class BadInputIT {
     @Test
     void rawFileThatIsNotSquashfs() throws IOException {
         Path raw = Files.writeString(tmp.resolve("tools.raw"), "not an image");
-        refused(run("--extension", raw.toString()), ExitCodes.USAGE, raw + ": not a squashfs image");
+        refused(run("--extension", raw.toString()), ExitCodes.USAGE, raw + ": not an extension image: neither a squashfs, an erofs, nor a DDI");
     }
 
     @Test

@@ -112,7 +112,7 @@ class CertificationScenarios {
         Extension def = ext.definition(Extensions.USER);
         Path raw = Path.of(def.definition().raw());
         String file = raw.getFileName().toString();
-        MergeOracle.Image author = image(def, file, MergeOracle.Kind.SQUASHFS_RAW);
+        MergeOracle.Image author = MergeOracle.Image.ofFile(def, file);
         MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
         sysext.place(WITNESS);
         node.sendFile(raw, "/var/lib/extensions/" + file);

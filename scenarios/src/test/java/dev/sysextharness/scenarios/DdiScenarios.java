@@ -1,0 +1,135 @@
+package dev.sysextharness.scenarios;
+
+import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
+import static dev.sysextharness.scenarios.CompatibilityScenarios.marked;
+import static dev.sysextharness.sysext.SysextAssert.assertThat;
+
+import dev.sysextharness.api.Bundles;
+import dev.sysextharness.api.Expectation;
+import dev.sysextharness.api.Extensions;
+import dev.sysextharness.api.Scenario;
+import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.guest.Node;
+import dev.sysextharness.sysext.DirectoryExtension;
+import dev.sysextharness.sysext.MergeOracle;
+import dev.sysextharness.sysext.Sysext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Extensions the way Kairos ships them today: DDIs ({@code NAME.sysext.raw}, made here by systemd-repart as AuroraBoot
+ * makes them: an erofs root partition, its verity hash partition, its signature partition) under the flavor's image
+ * policy and under Kairos's UKI drop-ins ({@code sysext.variants} in the flavor file, with the certificate of the
+ * harness's "trusted" key in /run/verity.d standing for the firmware's db). Each cell places a good directory
+ * extension beside the DDI, because one image the service refuses takes every other one down (kairos#4988). VM only:
+ * a .raw needs a loop device.
+ */
+class DdiScenarios {
+    /** The good extension beside every DDI. */
+    static DirectoryExtension good() {
+        return marked("gooddir").release("ID=_any");
+    }
+
+    /** Predicts with the policy and trust in force, writes the prediction down, places, refreshes, checks every part. */
+    static MergeOracle.Prediction predictAndObserve(Node node, Sysext sysext, Expectation expect, MergeOracle.Trust trust,
+            DirectoryExtension... exts) {
+        List<MergeOracle.Image> images = new ArrayList<>();
+        for (DirectoryExtension e : exts) {
+            images.add(e.asImage());
+        }
+        MergeOracle.Prediction p = MergeOracle.predict(node.systemd(), sysext.imagePolicy(), sysext.hierarchies(), sysext.hostOsRelease(),
+                images, trust);
+        expect.that("under " + (sysext.imagePolicy() == null ? "no --image-policy" : "--image-policy=" + sysext.imagePolicy())
+                + (trust.verityDirs().isEmpty() ? "" : ", /run/verity.d holding " + trust.verityDirs()) + ": " + p.describe());
+        for (DirectoryExtension e : exts) {
+            sysext.place(e);
+        }
+        sysext.refresh();
+        assertThat(sysext).refreshedAs(p);
+        for (DirectoryExtension e : exts) {
+            String marker = "/usr/share/" + e.name() + "/marker";
+            if (p.merged().contains(MergeOracle.imageName(node.systemd(), e.asImage()))) {
+                assertThatCommand(node.run("cat " + marker)).as("%s, merged", marker).succeeds().printsLine(e.name());
+            } else {
+                assertThatCommand(node.run("test -e " + marker)).as("%s, not merged", marker).fails();
+            }
+        }
+        return p;
+    }
+
+    @Scenario
+    void aVerityDdiUnderTheFlavorsPolicy(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, MergeOracle.Trust.NONE,
+                marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"), good());
+    }
+
+    @Scenario
+    void aDdiWithoutVerityUnderTheFlavorsPolicy(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, MergeOracle.Trust.NONE,
+                marked("pddi").release("ID=_any").asPlainDdi("pddi.raw"), good());
+    }
+
+    /** A DDI signed with a key the node does not trust, under the flavor's own (non-UKI) policy. */
+    @Scenario
+    void anUntrustedSignatureUnderTheFlavorsPolicy(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, MergeOracle.Trust.NONE,
+                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")), good());
+    }
+
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void aTrustedSignatureUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        MergeOracle.Trust trust = sysext.useVariant("uki");
+        predictAndObserve(node, sysext, expect, trust,
+                marked("sddi").release("ID=_any").asSignedDdi("sddi.raw", sysext.signingKey("trusted")), good());
+    }
+
+    /** The kairos#4425 case: the policy of Kairos v3.7 to v4.2 and a signature nobody trusts. */
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void anUntrustedSignatureUnderTheV37UkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        MergeOracle.Trust trust = sysext.useVariant("uki-v3.7");
+        predictAndObserve(node, sysext, expect, trust,
+                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")), good());
+    }
+
+    /** The same image under the policy Kairos changed to (PR #4444). */
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void anUntrustedSignatureUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        MergeOracle.Trust trust = sysext.useVariant("uki");
+        predictAndObserve(node, sysext, expect, trust,
+                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")), good());
+    }
+
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void anUnsignedVerityDdiUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        MergeOracle.Trust trust = sysext.useVariant("uki");
+        predictAndObserve(node, sysext, expect, trust,
+                marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"), good());
+    }
+
+    /**
+     * kairos#4988 with a bundle: a DDI the flavor's policy refuses, dropped beside an install-time bundle, takes the
+     * bundle down at the next refresh and again at the next boot; removing it brings the bundle back.
+     */
+    @Scenario
+    @Bundles("hello")
+    void aRefusedDdiTakesTheBundleDownUntilItIsRemoved(Node node, Sysext sysext, Extensions ext, Expectation expect) {
+        MergeOracle.Image bundle = MergeOracle.Image.of(ext.definition("hello"), ext.definition("hello").extensionName(),
+                MergeOracle.Kind.DIRECTORY);
+        DirectoryExtension bad = marked("pddi").release("ID=_any").asPlainDdi("pddi.raw");
+        MergeOracle.Prediction withBad = MergeOracle.predict(node.systemd(), sysext.imagePolicy(), sysext.hierarchies(),
+                sysext.hostOsRelease(), List.of(bundle, bad.asImage()));
+        MergeOracle.Prediction without = MergeOracle.predict(node.systemd(), sysext.imagePolicy(), sysext.hierarchies(),
+                sysext.hostOsRelease(), List.of(bundle));
+        expect.that("after the refresh and again after a reboot: " + withBad.describe())
+                .that("after removing " + bad.path() + " and a refresh: " + without.describe());
+
+        sysext.place(bad);
+        sysext.refresh();
+        assertThat(sysext).refreshedAs(withBad);
+        node.reboot();
+        assertThat(sysext).refreshedAs(withBad);
+        node.sudoOk("rm -f " + bad.path());
+        sysext.refresh();
+        assertThat(sysext).refreshedAs(without);
+    }
+}
