@@ -150,6 +150,27 @@ public final class Node implements Guest, Rebootable {
     }
 
     /**
+     * Kairos's drop-in gives systemd-sysext.service 5 s for its start job and 10 s to run (JobRunningTimeoutSec,
+     * TimeoutStartSec): budgets for real hardware. Under TCG on a busy host a refresh that attaches a loop device and
+     * sets up dm-verity takes longer (measured on debian-13 at load 4: a DDI the policy refuses took 5.6 s after a
+     * refresh, and more than 10 s at boot, where the service was killed) — a limit of the emulator, not a verdict on
+     * anything — so under TCG the harness gives the service the flavor's command budget in a drop-in on the persistent
+     * partition (COS_PERSISTENT is /usr/local on the Kairos layout, mounted before systemd reads its units), written
+     * before a ready state is saved, so every restore and every reboot has it.
+     */
+    static final String TCG_TIMEOUTS_DROP_IN = "/usr/local/lib/systemd/system/systemd-sysext.service.d/zz-harness-tcg-timeouts.conf";
+
+    /** Writes {@link #TCG_TIMEOUTS_DROP_IN} when the node runs under TCG; nothing under KVM. */
+    public void relaxServiceTimeoutsUnderTcg() {
+        if (accelerator != Accelerator.TCG) {
+            return;
+        }
+        long seconds = flavor.timeouts().command().toSeconds();
+        sudoOk("mkdir -p $(dirname " + TCG_TIMEOUTS_DROP_IN + ") && printf '[Unit]\\nJobRunningTimeoutSec=" + seconds
+                + "\\n[Service]\\nTimeoutStartSec=" + seconds + "\\n' > " + TCG_TIMEOUTS_DROP_IN + " && systemctl daemon-reload");
+    }
+
+    /**
      * Reboots from inside the guest ({@code systemctl reboot}: the guest's own shutdown, then its kernel resets the
      * machine), powers the machine on again when QEMU ends on that reset, and waits until a node with a different
      * boot_id is ready.

@@ -119,7 +119,9 @@ public final class NodeLauncher {
      */
     public Node start() {
         if (states == null) {
-            return coldBoot(evidenceDir);
+            Node cold = coldBoot(evidenceDir);
+            cold.relaxServiceTimeoutsUnderTcg();
+            return cold;
         }
         Accelerator accelerator = accel.current();
         String key = stateKey(accelerator);
@@ -152,6 +154,7 @@ public final class NodeLauncher {
             }
             SavedState saved;
             try {
+                cold.relaxServiceTimeoutsUnderTcg();
                 cold.detachSession();
                 saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
             } finally {

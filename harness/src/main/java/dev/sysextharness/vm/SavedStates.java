@@ -27,7 +27,7 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class SavedStates {
     static final String KIND = "state";
     /** Bump when what a saved state contains or how it is taken changes. */
-    static final String FORMAT = "sysext-harness-state-1";
+    static final String FORMAT = "sysext-harness-state-3"; // 3: saved with the TCG timeouts drop-in (guest.Node)
     private static final Duration MIGRATE_DEADLINE = Duration.ofSeconds(120);
 
     private final ImageCache cache;

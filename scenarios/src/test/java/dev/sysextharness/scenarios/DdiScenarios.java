@@ -106,6 +106,23 @@ class DdiScenarios {
                 marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"), good());
     }
 
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void anUnsignedVerityDdiUnderTheV37UkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        MergeOracle.Trust trust = sysext.useVariant("uki-v3.7");
+        predictAndObserve(node, sysext, expect, trust,
+                marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"), good());
+    }
+
+    /**
+     * The file name Kairos documents, NAME.sysext.raw, on a verity DDI carrying extension-release.NAME: the name systemd
+     * takes from the file differs by version (see CompatibilityScenarios.imageNamesFromFileNames).
+     */
+    @Scenario
+    void aVerityDdiNamedTheKairosWay(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, MergeOracle.Trust.NONE,
+                marked("work").release("ID=_any").asVerityDdi("work.sysext.raw"), good());
+    }
+
     /**
      * kairos#4988 with a bundle: a DDI the flavor's policy refuses, dropped beside an install-time bundle, takes the
      * bundle down at the next refresh and again at the next boot; removing it brings the bundle back.
