@@ -54,6 +54,12 @@ class CompatibilityScenarios {
         }
         sysext.refresh();
         assertThat(sysext).refreshedAs(p);
+        observeMarkers(guest, p, exts);
+        return p;
+    }
+
+    /** Each extension's marker file is there with its content where the prediction merges it, and absent elsewhere. */
+    static void observeMarkers(Guest guest, MergeOracle.Prediction p, DirectoryExtension... exts) {
         for (DirectoryExtension e : exts) {
             String marker = "/usr/share/" + e.name() + "/marker";
             if (e.paths().contains(marker.substring(1))) {
@@ -65,7 +71,6 @@ class CompatibilityScenarios {
                 }
             }
         }
-        return p;
     }
 
     static MergeOracle.Prediction predictAndObserve(Guest guest, Sysext sysext, Expectation expect, DirectoryExtension... exts) {

@@ -1,6 +1,5 @@
 package dev.sysextharness.scenarios;
 
-import static dev.sysextharness.guest.CommandResultAssert.assertThatCommand;
 import static dev.sysextharness.scenarios.CompatibilityScenarios.marked;
 import static dev.sysextharness.sysext.SysextAssert.assertThat;
 
@@ -46,15 +45,13 @@ class DdiScenarios {
         }
         sysext.refresh();
         assertThat(sysext).refreshedAs(p);
-        for (DirectoryExtension e : exts) {
-            String marker = "/usr/share/" + e.name() + "/marker";
-            if (p.merged().contains(MergeOracle.imageName(node.systemd(), e.asImage()))) {
-                assertThatCommand(node.run("cat " + marker)).as("%s, merged", marker).succeeds().printsLine(e.name());
-            } else {
-                assertThatCommand(node.run("test -e " + marker)).as("%s, not merged", marker).fails();
-            }
-        }
+        CompatibilityScenarios.observeMarkers(node, p, exts);
         return p;
+    }
+
+    /** The service set up as the flavor's policy {@code variant}, then one image beside the good extension. */
+    static void underVariant(Node node, Sysext sysext, Expectation expect, String variant, DirectoryExtension image) {
+        predictAndObserve(node, sysext, expect, sysext.useVariant(variant), image, good());
     }
 
     @Scenario
@@ -78,39 +75,32 @@ class DdiScenarios {
 
     @Scenario(requires = Capability.IMAGE_POLICY)
     void aTrustedSignatureUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
-        MergeOracle.Trust trust = sysext.useVariant("uki");
-        predictAndObserve(node, sysext, expect, trust,
-                marked("sddi").release("ID=_any").asSignedDdi("sddi.raw", sysext.signingKey("trusted")), good());
+        underVariant(node, sysext, expect, "uki",
+                marked("sddi").release("ID=_any").asSignedDdi("sddi.raw", sysext.signingKey("trusted")));
     }
 
     /** The kairos#4425 case: the policy of Kairos v3.7 to v4.2 and a signature nobody trusts. */
     @Scenario(requires = Capability.IMAGE_POLICY)
     void anUntrustedSignatureUnderTheV37UkiPolicy(Node node, Sysext sysext, Expectation expect) {
-        MergeOracle.Trust trust = sysext.useVariant("uki-v3.7");
-        predictAndObserve(node, sysext, expect, trust,
-                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")), good());
+        underVariant(node, sysext, expect, "uki-v3.7",
+                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")));
     }
 
     /** The same image under the policy Kairos changed to (PR #4444). */
     @Scenario(requires = Capability.IMAGE_POLICY)
     void anUntrustedSignatureUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
-        MergeOracle.Trust trust = sysext.useVariant("uki");
-        predictAndObserve(node, sysext, expect, trust,
-                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")), good());
+        underVariant(node, sysext, expect, "uki",
+                marked("uddi").release("ID=_any").asSignedDdi("uddi.raw", sysext.signingKey("untrusted")));
     }
 
     @Scenario(requires = Capability.IMAGE_POLICY)
     void anUnsignedVerityDdiUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
-        MergeOracle.Trust trust = sysext.useVariant("uki");
-        predictAndObserve(node, sysext, expect, trust,
-                marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"), good());
+        underVariant(node, sysext, expect, "uki", marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"));
     }
 
     @Scenario(requires = Capability.IMAGE_POLICY)
     void anUnsignedVerityDdiUnderTheV37UkiPolicy(Node node, Sysext sysext, Expectation expect) {
-        MergeOracle.Trust trust = sysext.useVariant("uki-v3.7");
-        predictAndObserve(node, sysext, expect, trust,
-                marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"), good());
+        underVariant(node, sysext, expect, "uki-v3.7", marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"));
     }
 
     /**
