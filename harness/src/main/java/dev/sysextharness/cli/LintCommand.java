@@ -48,11 +48,20 @@ final class LintCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the verdicts as JSON.")
     Path json;
 
+    @Option(names = "--trust", paramLabel = "CERT.pem", description = "A certificate the nodes' firmware trusts (your Secure"
+            + " Boot db certificate): under the flavors' UKI variants it is in /run/verity.d beside the harness's own keys.")
+    List<Path> trust = new ArrayList<>();
+
     @Mixin
     CommonOptions common;
 
-    /** One flavor's verdict. */
-    record Verdict(String flavor, SystemdVersion systemd, boolean merged, MergeOracle.Prediction prediction, List<String> traps) {
+    /** One flavor's verdict, and one per policy variant of the flavor (Kairos's UKI drop-ins). */
+    record Verdict(String flavor, SystemdVersion systemd, boolean merged, MergeOracle.Prediction prediction, List<String> traps,
+                   List<VariantVerdict> variants) {
+    }
+
+    /** What the service set up as a policy variant does with the image. */
+    record VariantVerdict(String name, String imagePolicy, boolean merged, String why) {
     }
 
     @Override
@@ -66,8 +75,12 @@ final class LintCommand implements Callable<Integer> {
             Extension ext = ExtensionCatalog.load(definition);
             MergeOracle.Image image = imageOf(ext);
             List<Verdict> verdicts = new ArrayList<>();
+            java.util.Set<String> extra = new java.util.LinkedHashSet<>();
+            for (Path cert : trust) {
+                extra.add(dev.sysextharness.extension.SigningKey.fingerprintOf(cert));
+            }
             for (Flavor f : flavors) {
-                verdicts.add(judge(f, image, ext, ws));
+                verdicts.add(judge(f, image, ext, ws, extra));
             }
             print(System.out, image, verdicts);
             if (json != null) {
@@ -86,7 +99,7 @@ final class LintCommand implements Callable<Integer> {
                 : MergeOracle.Image.of(ext, ext.extensionName(), MergeOracle.Kind.DIRECTORY);
     }
 
-    static Verdict judge(Flavor f, MergeOracle.Image image, Extension ext, Workspace ws) {
+    static Verdict judge(Flavor f, MergeOracle.Image image, Extension ext, Workspace ws, java.util.Set<String> trusted) {
         ReferenceImage ref = new FlavorImages(ws).referenceBuilder().find(f);
         if (ref == null) {
             throw new dev.sysextharness.flavor.ConfigException("flavor " + f.name() + ": its image is not built, so its os-release is"
@@ -114,7 +127,17 @@ final class LintCommand implements Callable<Integer> {
         if (release != null && !release.containsKey("ARCHITECTURE")) {
             traps.add("no ARCHITECTURE: any host architecture takes its binaries");
         }
-        return new Verdict(f.name(), v, merged, p, traps);
+        List<VariantVerdict> variants = new ArrayList<>();
+        f.sysext().variants().forEach((name, variant) -> {
+            java.util.Set<String> fingerprints = new java.util.LinkedHashSet<>(trusted);
+            variant.verityCertificates().forEach(k -> fingerprints.add(
+                    dev.sysextharness.extension.SigningKey.named(ws.cache(), k, Progress.silent()).fingerprint()));
+            MergeOracle.Prediction vp = MergeOracle.predict(v, variant.imagePolicy(), f.sysext().hierarchies(), host, List.of(image),
+                    new MergeOracle.Trust(java.util.Set.of(), fingerprints));
+            MergeOracle.Fate vf = vp.fate(image.path());
+            variants.add(new VariantVerdict(name, variant.imagePolicy(), vf.state() == MergeOracle.State.MERGED, vf.reason()));
+        });
+        return new Verdict(f.name(), v, merged, p, traps, variants);
     }
 
     static void print(PrintStream out, MergeOracle.Image image, List<Verdict> verdicts) {
@@ -126,6 +149,8 @@ final class LintCommand implements Callable<Integer> {
             out.println("  why:     " + fate.reason());
             out.println("  refresh: exits " + v.prediction().exitStatus() + " (" + v.prediction().because() + ")");
             v.traps().forEach(t -> out.println("  trap:    " + t));
+            v.variants().forEach(u -> out.println("  " + u.name() + ":" + " ".repeat(Math.max(1, 8 - u.name().length()))
+                    + (u.merged() ? "merged" : "NOT merged") + " — " + u.why()));
         }
     }
 
@@ -137,6 +162,9 @@ final class LintCommand implements Callable<Integer> {
                     .put("exitStatus", v.prediction().exitStatus()).put("why", v.prediction().fate(image.path()).reason());
             v.prediction().mergedHierarchies().forEach(o.putArray("hierarchies")::add);
             v.traps().forEach(o.putArray("traps")::add);
+            ArrayNode variants = o.putArray("variants");
+            v.variants().forEach(u -> variants.addObject().put("name", u.name()).put("imagePolicy", u.imagePolicy())
+                    .put("merged", u.merged()).put("why", u.why()));
         }
         Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }

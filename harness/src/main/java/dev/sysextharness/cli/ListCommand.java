@@ -108,7 +108,7 @@ final class ListCommand implements Callable<Integer> {
         Map<String, String> out = new LinkedHashMap<>();
         for (Flavor f : flavors) {
             try {
-                LintCommand.Verdict v = LintCommand.judge(f, image, ext, ws);
+                LintCommand.Verdict v = LintCommand.judge(f, image, ext, ws, java.util.Set.of());
                 MergeOracle.Prediction p = v.prediction();
                 out.put(f.name(), (v.merged() ? "merged on " + String.join(" ", p.mergedHierarchies()) : "not merged: " + p.fate(image.path()).reason())
                         + "; refresh exits " + p.exitStatus());

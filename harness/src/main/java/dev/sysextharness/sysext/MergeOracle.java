@@ -395,7 +395,7 @@ public final class MergeOracle {
         if (protection == null) {
             return new Admission(Verdict.ADMITTED, null, false);
         }
-        String said = policy == null ? "no --image-policy (it exists from 254)" : policy.describe();
+        String said = policy == null ? "systemd-sysext without --image-policy (which exists from 254)" : policy.describe();
         boolean allowsVerity = policy == null || policy.allows("root", "verity");
         if (protection.equals("signed")) {
             boolean allowsSigned = policy == null || policy.allows("root", "signed");
