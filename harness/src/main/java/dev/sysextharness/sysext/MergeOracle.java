@@ -404,10 +404,10 @@ public final class MergeOracle {
                         Capability.SIGNED_FALLS_BACK_TO_VERITY.in(v))
                         : new Admission(Verdict.REFUSED, said + " allows neither signed nor verity", false);
             }
-            if (trust.kernel().contains(i.signer())) {
+            if (i.signer() != null && trust.kernel().contains(i.signer())) {
                 return new Admission(Verdict.ADMITTED, "signed by a certificate in the kernel's keyring", false);
             }
-            if (trust.verityDirs().contains(i.signer()) && Capability.USERSPACE_VERITY_SIGNATURE.in(v)) {
+            if (i.signer() != null && trust.verityDirs().contains(i.signer()) && Capability.USERSPACE_VERITY_SIGNATURE.in(v)) {
                 return new Admission(Verdict.ADMITTED, "the kernel does not know its certificate, systemd finds it in /run/verity.d ("
                         + Capability.USERSPACE_VERITY_SIGNATURE.measured() + ")", true);
             }

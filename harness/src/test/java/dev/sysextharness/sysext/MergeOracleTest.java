@@ -148,4 +148,14 @@ class MergeOracleTest {
                 .matches(predict(V252, null, dir("m", Map.of("ID", "_any")), etcMask).logPatterns().get(0));
         assertThat("No extensions found.").matches(predict(V262, POLICY).logPatterns().get(0));
     }
+
+    @Test
+    void aSignedImageWhoseSignerIsUnknownIsTrustedByNobody() {
+        Image signed = new Image("/var/lib/extensions", "s.raw", Kind.SIGNED_RAW, "s", Map.of("ID", "_any"), false, false,
+                List.of("usr/share/s/marker", "usr/lib/extension-release.d/extension-release.s"), null);
+        Prediction p = MergeOracle.predict(V257, "root=signed+absent:usr=signed+absent", KAIROS, HOST, List.of(signed),
+                MergeOracle.Trust.verityDirs("36bf"));
+        assertThat(p.merged()).as(p.describe()).isEmpty();
+        assertThat(p.fate("s").reason()).contains("which the node does not trust");
+    }
 }
