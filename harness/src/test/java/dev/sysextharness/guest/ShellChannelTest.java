@@ -30,10 +30,12 @@ class ShellChannelTest {
 
     @BeforeAll
     static void startServer() throws IOException {
-        // A sudo that refuses as a password-protected one does with -n; first on the PATH of every command.
+        // A sudo that refuses as a password-protected one does with -n; first on the PATH of every command. It waits a
+        // moment before it exits: this test server (MINA's process shell) may close the channel as soon as the process
+        // has ended, before its pump forwarded the last stderr bytes (seen once, at load 5); OpenSSH's sshd does not.
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path sudo = bin.resolve("sudo");
-        Files.writeString(sudo, "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n");
+        Files.writeString(sudo, "#!/bin/sh\necho 'sudo: a password is required' >&2\nsleep 0.5\nexit 1\n");
         Files.setPosixFilePermissions(sudo, PosixFilePermissions.fromString("rwxr-xr-x"));
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
