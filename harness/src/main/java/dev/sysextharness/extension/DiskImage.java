@@ -127,9 +127,7 @@ public record DiskImage(Layout layout, String fileSystem, List<Partition> partit
             parts.add(new Partition(i + 1, type, role == null ? null : role.designator(),
                     role == null ? null : role.part().name().toLowerCase(Locale.ROOT), label, first * sector, (last - first + 1) * sector));
         }
-        // systemd-sysext takes the root partition, else /usr (man systemd-sysext: "a root or /usr/ partition")
-        Partition data = parts.stream().filter(p -> p.is("root", Part.DATA)).findFirst()
-                .or(() -> parts.stream().filter(p -> p.is("usr", Part.DATA)).findFirst()).orElse(null);
+        Partition data = dataOf(parts);
         if (data == null) {
             return new DiskImage(Layout.UNKNOWN, null, List.copyOf(parts), null);
         }
@@ -159,15 +157,19 @@ public record DiskImage(Layout layout, String fileSystem, List<Partition> partit
 
     /** The data partition (a DDI's root or /usr partition), or null for a naked file system. */
     public Partition data() {
-        return partitions.stream().filter(p -> "data".equals(p.role()) && "root".equals(p.designator())).findFirst()
-                .or(() -> partitions.stream().filter(p -> "data".equals(p.role()) && "usr".equals(p.designator())).findFirst())
-                .orElse(null);
+        return dataOf(partitions);
+    }
+
+    /** systemd-sysext takes the root partition, else /usr (man systemd-sysext: "a root or /usr/ partition"). */
+    private static Partition dataOf(List<Partition> parts) {
+        return parts.stream().filter(p -> p.is("root", Part.DATA)).findFirst()
+                .or(() -> parts.stream().filter(p -> p.is("usr", Part.DATA)).findFirst()).orElse(null);
     }
 
     /** Whether the data partition has its dm-verity hash partition beside it. */
     public boolean hasVerity() {
         Partition d = data();
-        return d != null && partitions.stream().anyMatch(p -> "verity".equals(p.role()) && d.designator().equals(p.designator()));
+        return d != null && partitions.stream().anyMatch(p -> p.is(d.designator(), Part.VERITY));
     }
 
     /** The protection an image policy sees; UNPROTECTED for a naked file system or a DDI without verity. */

@@ -15,7 +15,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A key and self-signed certificate that sign verity DDIs, made with openssl on the host the first time a name is
@@ -56,27 +55,14 @@ public record SigningKey(String name, Path privateKey, Path certificate, String 
         }
     }
 
-    private static void generate(String name, Path into, Progress progress) throws IOException {
+    private static void generate(String name, Path into, Progress progress) {
         progress.step("making signing key '" + name + "' with openssl");
-        Path log = into.resolve("build.log");
-        ProcessBuilder pb = new ProcessBuilder(List.of("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes",
-                "-sha256", "-days", "3650", "-subj", "/CN=sysext-harness " + name + " DDI signing key",
-                "-keyout", into.resolve("key.pem").toString(), "-out", into.resolve("cert.pem").toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = OwnedProcesses.start(pb);
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                OwnedProcesses.end(p, 1000);
-                throw new HarnessException("openssl did not make signing key '" + name + "' within 60 s; see " + log);
-            }
-        } catch (InterruptedException e) {
-            OwnedProcesses.end(p, 1000);
-            Thread.currentThread().interrupt();
-            throw new HarnessException("interrupted making signing key '" + name + "'", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new HarnessException("openssl could not make signing key '" + name + "' (exit " + p.exitValue() + "): "
-                    + Files.readString(log).strip().lines().reduce((a, b) -> b).orElse(""));
+            OwnedProcesses.run(List.of("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days",
+                    "3650", "-subj", "/CN=sysext-harness " + name + " DDI signing key", "-keyout", into.resolve("key.pem").toString(),
+                    "-out", into.resolve("cert.pem").toString()), 60);
+        } catch (HarnessException e) {
+            throw new HarnessException("openssl could not make signing key '" + name + "': " + e.getMessage(), e);
         }
     }
 }

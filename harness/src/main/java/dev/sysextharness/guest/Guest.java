@@ -34,6 +34,12 @@ public interface Guest extends AutoCloseable {
     CommandResult sudo(String script);
 
     /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
+    /** Writes a systemd unit drop-in (or any unit file) at {@code path} as root and reloads the manager. */
+    default void writeUnitFile(String path, String text) {
+        sudoOk("mkdir -p \"$(dirname " + Node.shellQuote(path) + ")\" && printf '%s' " + Node.shellQuote(text) + " > "
+                + Node.shellQuote(path) + " && systemctl daemon-reload");
+    }
+
     /** Copies a host file to {@code guestPath} as root, readable by all; a failure is a set-up error. */
     void sendFile(Path file, String guestPath);
 

@@ -166,8 +166,8 @@ public final class Node implements Guest, Rebootable {
             return;
         }
         long seconds = flavor.timeouts().command().toSeconds();
-        sudoOk("mkdir -p $(dirname " + TCG_TIMEOUTS_DROP_IN + ") && printf '[Unit]\\nJobRunningTimeoutSec=" + seconds
-                + "\\n[Service]\\nTimeoutStartSec=" + seconds + "\\n' > " + TCG_TIMEOUTS_DROP_IN + " && systemctl daemon-reload");
+        writeUnitFile(TCG_TIMEOUTS_DROP_IN, "[Unit]\nJobRunningTimeoutSec=" + seconds + "\n[Service]\nTimeoutStartSec="
+                + seconds + "\n");
     }
 
     /**

@@ -309,15 +309,13 @@ public final class MergeOracle {
         List<Image> refused = compatible.stream().filter(i -> admissions.get(i).verdict() == Verdict.REFUSED).toList();
         List<Image> keyless = compatible.stream().filter(i -> admissions.get(i).verdict() == Verdict.KEY_REJECTED).toList();
         if (!refused.isEmpty() || !keyless.isEmpty()) {
-            for (Image i : refused) {
-                fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, admissions.get(i).because()));
-            }
-            for (Image i : keyless) {
-                fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, admissions.get(i).because()));
-            }
             List<Image> rest = new ArrayList<>(compatible);
-            rest.removeAll(refused);
-            rest.removeAll(keyless);
+            for (Image i : compatible) {
+                if (admissions.get(i).verdict() != Verdict.ADMITTED) {
+                    fates.add(new Fate(i.path(), imageName(v, i), State.FAILED, admissions.get(i).because()));
+                    rest.remove(i);
+                }
+            }
             abortTheRest(fates, rest, v, "another image was refused, which stops the whole merge (kairos#4988)");
             boolean fails = Capability.POLICY_REFUSAL_FAILS_REFRESH.in(v);
             List<String> lines = new ArrayList<>();

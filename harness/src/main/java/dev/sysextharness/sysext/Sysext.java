@@ -80,10 +80,11 @@ public final class Sysext {
             throw new IllegalStateException("a policy variant is a drop-in of the service: VM lane only");
         }
         String policy = "--image-policy=\"" + variant.imagePolicy() + "\"";
-        String dropIn = "[Service]\nExecStart=\nExecStart=systemd-sysext refresh " + policy + "\nExecReload=\nExecReload=systemd-sysext refresh "
-                + policy + "\n";
-        node.sudoOk("mkdir -p $(dirname " + POLICY_DROP_IN + ") /run/verity.d && printf '%s' '" + dropIn + "' > " + POLICY_DROP_IN
-                + " && systemctl daemon-reload");
+        node.writeUnitFile(POLICY_DROP_IN, "[Service]\nExecStart=\nExecStart=systemd-sysext refresh " + policy
+                + "\nExecReload=\nExecReload=systemd-sysext refresh " + policy + "\n");
+        if (!variant.verityCertificates().isEmpty()) {
+            node.sudoOk("mkdir -p /run/verity.d");
+        }
         Set<String> trusted = new LinkedHashSet<>();
         for (String keyName : variant.verityCertificates()) {
             SigningKey key = ddis.key(keyName);
@@ -292,9 +293,8 @@ public final class Sysext {
             }
             rebootable.reboot(); // the stage runs at the next boot
         } else {
-            String dropIn = "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt) + "\"\n";
-            node.sudoOk("mkdir -p $(dirname " + RUNTIME_DROP_IN + ") && printf '%s' '" + dropIn + "' > " + RUNTIME_DROP_IN
-                    + " && systemctl daemon-reload");
+            node.writeUnitFile(RUNTIME_DROP_IN, "[Service]\nEnvironment=\"SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", withOpt)
+                    + "\"\n");
         }
         hierarchies = List.copyOf(withOpt);
     }
