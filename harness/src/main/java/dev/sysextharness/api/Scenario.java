@@ -1,6 +1,7 @@
 package dev.sysextharness.api;
 
 import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.Family;
 import dev.sysextharness.guest.Lane;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -32,4 +33,10 @@ public @interface Scenario {
      * {@link dev.sysextharness.guest.Guest}, not a Node) declare it.
      */
     Lane[] lanes() default {Lane.VM};
+
+    /**
+     * The flavor families the scenario applies to: {@code kairos} for what only a Kairos image has (kairos-agent,
+     * immucore); on a flavor of another family the cell is skipped with the reason.
+     */
+    Family[] families() default {Family.REFERENCE, Family.KAIROS};
 }

@@ -3,6 +3,7 @@ package dev.sysextharness.scenario;
 import dev.sysextharness.api.Certifies;
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.Flavor;
 import java.lang.reflect.Method;
 
@@ -22,6 +23,10 @@ final class CellGate {
         Certifies certifies = method.getAnnotation(Certifies.class);
         if (certifies != null && given != null && given != certifies.value()) {
             return "your extension is " + given.text() + "; this scenario ships " + certifies.value().text();
+        }
+        if (!java.util.List.of(scenario.families()).contains(flavor.family())) {
+            return "needs a " + java.util.Arrays.stream(scenario.families()).map(Family::text).collect(java.util.stream.Collectors.joining(" or "))
+                    + " flavor; " + flavor.name() + " is " + flavor.family().text() + ", " + flavor.family().has();
         }
         for (Capability c : scenario.requires()) {
             if (!c.in(flavor.systemdVersion())) {
