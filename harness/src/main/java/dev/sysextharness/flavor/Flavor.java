@@ -39,6 +39,10 @@ public record Flavor(
         if (family == Family.KAIROS && image.kairos() == null) {
             throw new IllegalArgumentException("field 'image': family kairos needs 'image.kairos'");
         }
+        if (family == Family.KAIROS && image.kairos().immucore() == null) {
+            throw new IllegalArgumentException("field 'image.kairos.immucore': a kairos flavor names the immucore release in its"
+                    + " image (v0.12.0 in Kairos v3.7.x), which decides where extensions enabled for every state are linked at boot");
+        }
         if (family == Family.KAIROS && timeouts.installSeconds() < 1) {
             throw new IllegalArgumentException("field 'timeouts.installSeconds': a kairos flavor installs from its ISO and needs"
                     + " an install deadline");

@@ -14,12 +14,16 @@ import java.nio.file.Path;
  * @param containerImage the same release published as a container image (quay.io/kairos/&lt;flavor&gt;:&lt;tag&gt;),
  *                       which the container lane runs
  * @param isoPath        a local ISO, used instead of the URL
+ * @param immucore       the immucore release inside the image (kairos-init's Makefile pins it per Kairos release), e.g.
+ *                       {@code v0.12.0}: where it links {@code --common} extensions at boot differs by release; null
+ *                       when unknown, which skips the scenarios that depend on it
  */
 public record KairosImageSpec(
         String isoUrl,
         String sha256,
         @JsonProperty(required = true) String containerImage,
-        Path isoPath) {
+        Path isoPath,
+        String immucore) {
 
     public KairosImageSpec {
         if (isoUrl == null && isoPath == null) {
@@ -38,6 +42,9 @@ public record KairosImageSpec(
             }
         }
         Require.nonBlank(containerImage, "containerImage");
+        if (immucore != null) {
+            ImmucoreRelease.parse(immucore);
+        }
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("field 'sha256': expected 64 lowercase hex digits, got '" + sha256 + "'");
         }
@@ -60,11 +67,11 @@ public record KairosImageSpec(
     /** This spec with the command line's overrides applied (any may be null). */
     public KairosImageSpec override(Path iso, String url, String sum) {
         if (iso != null) {
-            return new KairosImageSpec(null, sum, containerImage, iso);
+            return new KairosImageSpec(null, sum, containerImage, iso, immucore);
         }
         if (url != null) {
-            return new KairosImageSpec(url, sum, containerImage, null);
+            return new KairosImageSpec(url, sum, containerImage, null, immucore);
         }
-        return sum == null ? this : new KairosImageSpec(isoUrl, sum, containerImage, isoPath);
+        return sum == null ? this : new KairosImageSpec(isoUrl, sum, containerImage, isoPath, immucore);
     }
 }

@@ -7,6 +7,7 @@ import dev.sysextharness.host.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +92,17 @@ class KairosFlavorFilesTest {
                 .contains("field 'sysext.optIn'").contains("runtime-drop-in, kairos-stage");
         assertThat(errorOf(byo(Map.of("    containerImage: quay.io/kairos/ubuntu:24.04-core-amd64-generic-v3.7.2\n", ""))))
                 .contains("field 'image.kairos.containerImage' is missing");
+        assertThat(errorOf(byo(Map.of("    immucore: v0.12.0\n", ""))))
+                .contains("field 'image.kairos.immucore'").contains("v0.12.0 in Kairos v3.7.x").doesNotContain("\n");
+        assertThat(errorOf(byo(Map.of("    immucore: v0.12.0\n", "    immucore: 0.12\n"))))
+                .contains("field 'image.kairos.immucore': expected a release like v0.12.0, got '0.12'");
+    }
+
+    @Test
+    void everyKairosFlavorNamesTheImmucoreOfItsRelease() {
+        for (String name : List.of("kairos-fedora-40", "kairos-opensuse-leap-15.6", "kairos-ubuntu-22.04", "kairos-ubuntu-24.04")) {
+            assertThat(flavors.load(name).image().kairos().immucore()).as(name).isEqualTo("v0.12.0");
+        }
     }
 
     @Test
