@@ -49,8 +49,19 @@ public final class MergeOracle {
          * A symlink to /dev/null: not an image, not listed, and — measured on 252.39, 254.26, 257.13 and 262.1, for a
          * directory and for a .raw of the same name — no mask either.
          */
-        DEV_NULL_LINK
+        DEV_NULL_LINK,
+        /**
+         * A symlink to nothing (immucore's link of a common/ image before v0.13.0, a link left behind by {@code kairos-agent
+         * sysext remove} without --now): not an image, not listed, no mask — see {@link #DANGLING_LINK_MEASURED}.
+         */
+        DANGLING_LINK
     }
+
+    /** Where the oracle's word on {@link Kind#DANGLING_LINK} comes from. */
+    static final String DANGLING_LINK_MEASURED = "measured on 252.39, 254.26, 257.13 and 262.1 through the flavor's service:"
+            + " /run/extensions/gone.sysext.raw and /run/extensions/gonedir pointing at nothing, beside a good directory"
+            + " extension, are not listed and not logged, the refresh exits 0 and merges the good one; /run/extensions/shadow"
+            + " pointing at nothing does not hide /var/lib/extensions/shadow (harness/src/test/resources/measured/links-to-nothing)";
 
     /**
      * One entry of a search directory. {@code fileName} is the entry's name ("hello", "tools.raw"); {@code releaseSuffix}
@@ -62,6 +73,16 @@ public final class MergeOracle {
         public Image(String dir, String fileName, Kind kind, String releaseSuffix, Map<String, String> release,
                      boolean strictFalse, boolean shipsOsRelease, Collection<String> files) {
             this(dir, fileName, kind, releaseSuffix, release, strictFalse, shipsOsRelease, files, null);
+        }
+
+        /** A symlink named {@code fileName} in {@code dir} that leads nowhere. */
+        public static Image danglingLink(String dir, String fileName) {
+            return new Image(dir, fileName, Kind.DANGLING_LINK, null, null, false, false, List.of());
+        }
+
+        /** The same entry in another search directory (a symlink there leading to it, as immucore links). */
+        public Image in(String otherDir) {
+            return new Image(otherDir, fileName, kind, releaseSuffix, release, strictFalse, shipsOsRelease, files, signer);
         }
 
         /**
@@ -98,6 +119,11 @@ public final class MergeOracle {
 
         boolean isMask() {
             return kind == Kind.DIRECTORY && files.isEmpty() && releaseSuffix == null;
+        }
+
+        /** A symlink that is no image: to /dev/null or to nothing. */
+        boolean isLink() {
+            return kind == Kind.DEV_NULL_LINK || kind == Kind.DANGLING_LINK;
         }
 
         boolean isRaw() {
@@ -184,7 +210,7 @@ public final class MergeOracle {
 
     /** The image name systemd gives an entry on this version. */
     public static String imageName(SystemdVersion v, Image image) {
-        if (!image.isRaw() && image.kind() != Kind.DEV_NULL_LINK) {
+        if (!image.isRaw() && !image.isLink()) {
             return image.fileName();
         }
         String n = image.fileName().endsWith(".raw") ? image.fileName().substring(0, image.fileName().length() - 4) : image.fileName();
@@ -205,12 +231,15 @@ public final class MergeOracle {
         List<Fate> fates = new ArrayList<>();
         // discovery: /dev/null links are skipped; the first directory of the search path holding a name wins
         Map<String, Image> winners = new LinkedHashMap<>();
-        List<Image> ordered = images.stream().filter(i -> i.kind() != Kind.DEV_NULL_LINK)
+        List<Image> ordered = images.stream().filter(i -> !i.isLink())
                 .sorted(Comparator.comparingInt((Image i) -> SEARCH_PATH.indexOf(i.dir()))).toList();
         for (Image i : images) {
             if (i.kind() == Kind.DEV_NULL_LINK) {
                 fates.add(new Fate(i.path(), imageName(v, i), State.IGNORED, "a symlink to /dev/null is no image, and masks nothing"
                         + " (measured on 252.39, 254.26, 257.13, 262.1)"));
+            } else if (i.kind() == Kind.DANGLING_LINK) {
+                fates.add(new Fate(i.path(), imageName(v, i), State.IGNORED, "a symlink to nothing is no image, skipped without a"
+                        + " word, and masks nothing (" + DANGLING_LINK_MEASURED + ")"));
             }
         }
         for (Image i : ordered) {

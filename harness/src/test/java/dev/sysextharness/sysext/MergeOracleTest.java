@@ -149,6 +149,19 @@ class MergeOracleTest {
         assertThat("No extensions found.").matches(predict(V262, POLICY).logPatterns().get(0));
     }
 
+    /** immucore's link of a common/ image before v0.13.0, and what remove without --now leaves: skipped, masking nothing. */
+    @Test
+    void aLinkToNothingIsSkippedAndMasksNothing() {
+        for (SystemdVersion v : List.of(V252, V254, V257, V262)) {
+            Prediction p = predict(v, v.major() >= 254 ? POLICY : null, Image.danglingLink("/run/extensions", "m"),
+                    Image.danglingLink("/run/extensions", "gone.raw"), dir("m", Map.of("ID", "_any")));
+            assertThat(p.succeeds()).as("on %s", v).isTrue();
+            assertThat(p.merged()).as("on %s", v).containsExactly("m");
+            assertThat(p.fate("/run/extensions/gone.raw").state()).isEqualTo(State.IGNORED);
+            assertThat(p.fate("/run/extensions/gone.raw").reason()).contains("symlink to nothing");
+        }
+    }
+
     @Test
     void aSignedImageWhoseSignerIsUnknownIsTrustedByNobody() {
         Image signed = new Image("/var/lib/extensions", "s.raw", Kind.SIGNED_RAW, "s", Map.of("ID", "_any"), false, false,

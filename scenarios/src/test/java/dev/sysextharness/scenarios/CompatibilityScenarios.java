@@ -230,6 +230,19 @@ class CompatibilityScenarios {
                 null, null, false, false, List.of())), marked("linked").release("ID=_any"));
     }
 
+    /**
+     * Measured: symlinks to nothing in /run/extensions — what immucore leaves for a common/ image before v0.13.0 and
+     * {@code kairos-agent sysext remove} without --now leaves behind — are skipped silently, mask nothing, fail nothing.
+     */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void linksToNothingAreSkippedAndMaskNothing(Guest guest, Sysext sysext, Expectation expect) {
+        guest.sudoOk("mkdir -p /run/extensions && ln -sfn /var/lib/kairos/extensions/active/gone.raw /run/extensions/gone.raw"
+                + " && ln -sfn /nonexistent/shadow /run/extensions/shadow");
+        predictAndObserve(guest, sysext, expect, List.of(MergeOracle.Image.danglingLink("/run/extensions", "gone.raw"),
+                MergeOracle.Image.danglingLink("/run/extensions", "shadow")), marked("shadow").release("ID=_any"),
+                marked("beside").release("ID=_any"));
+    }
+
     @Scenario
     void anEmptyDirectoryInEtcExtensionsMasksUntilReboot(Node node, Sysext sysext, Expectation expect) {
         expect.that("/etc is ephemeral on the Kairos layout: after a reboot the mask is gone and the service merges 'masked'");
