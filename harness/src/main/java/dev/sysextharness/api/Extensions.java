@@ -78,6 +78,17 @@ public final class Extensions {
     }
 
     /**
+     * A file (a DDI made for the run) pushed as an image holding just that file at its root, under {@code repository};
+     * returns the reference as the guest reaches it ({@code oci:} of {@code kairos-agent sysext install}).
+     */
+    public String publishedFile(String repository, Path file) {
+        String digest = builder.pushFile(file, registry.hostAddress() + "/" + repository + ":" + TAG);
+        progress.step("published " + file.getFileName() + " as the image " + registry.hostAddress() + "/" + repository + ":" + TAG
+                + " (" + digest + ")");
+        return GuestForward.REGISTRY_ADDRESS + ":" + GuestForward.REGISTRY_PORT + "/" + repository + ":" + TAG;
+    }
+
+    /**
      * The extension's image pulled back from the registry and flattened on the host, as the offline installer does
      * (pull, apply the layers with their whiteouts): the tree the container lane copies into a container, which has
      * no network to pull through. Made once per run.

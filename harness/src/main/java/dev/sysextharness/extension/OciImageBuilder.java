@@ -46,6 +46,34 @@ public final class OciImageBuilder {
         return containerize(ext, Containerizer.to(RegistryImage.named(ref)).setAllowInsecureRegistries(true));
     }
 
+    /**
+     * Pushes an image holding one file at its root (a NAME.sysext.raw, as {@code kairos-agent sysext install oci:…}
+     * extracts into its store): FROM scratch, one layer, fixed times, so the same file gives the same digest.
+     */
+    public String pushFile(Path file, String reference) {
+        ImageReference ref = parse(reference);
+        if (!isLoopback(ref.getRegistry())) {
+            throw new IllegalArgumentException("refusing to push " + reference + ": only loopback registries are allowed");
+        }
+        String name = file.getFileName().toString();
+        try {
+            FileEntriesLayer layer = FileEntriesLayer.builder().setName("file " + name)
+                    .addEntry(file, AbsoluteUnixPath.get("/" + name), FilePermissions.fromOctalString("644"), FILE_TIME, "0:0").build();
+            return Jib.fromScratch().setFormat(ImageFormat.OCI).setCreationTime(Instant.EPOCH)
+                    .addLabel("org.opencontainers.image.title", name).addFileEntriesLayer(layer)
+                    .containerize(Containerizer.to(RegistryImage.named(ref)).setAllowInsecureRegistries(true)
+                            .setToolName("sysext-harness")
+                            .setBaseImageLayersCache(jibCache.resolve("base"))
+                            .setApplicationLayersCache(jibCache.resolve("app")))
+                    .getDigest().toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HarnessException("interrupted pushing " + file + " as " + reference, e);
+        } catch (Exception e) {
+            throw new HarnessException("cannot push " + file + " as the image " + reference + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes the image as an OCI tarball; returns its digest. */
     public String writeTar(Extension ext, String reference, Path tar) {
         return containerize(ext, Containerizer.to(TarImage.at(tar).named(parse(reference))));

@@ -137,15 +137,23 @@ public final class Sysext {
     public DirectoryExtension place(DirectoryExtension ext) {
         node.sudoOk(ext.script());
         if (ext.ddiKind() != null) {
-            Path tree = node.evidenceDir().resolve("ddi-trees").resolve(ext.name());
-            try {
-                ext.writeTree(tree);
-            } catch (IOException e) {
-                throw new HarnessException("cannot write the tree of " + ext.name() + " under " + tree + ": " + e.getMessage(), e);
-            }
-            node.sendFile(ddis.make(tree, ext.fileName(), ext.ddiKind(), ext.signer()), ext.path());
+            node.sendFile(ddiOnHost(ext), ext.path());
         }
         return ext;
+    }
+
+    /** The DDI an extension ships as ({@link DirectoryExtension#asVerityDdi} …), made on the host (cached by content). */
+    public Path ddiOnHost(DirectoryExtension ext) {
+        if (ext.ddiKind() == null) {
+            throw new IllegalArgumentException(ext.name() + " does not ship as a DDI");
+        }
+        Path tree = node.evidenceDir().resolve("ddi-trees").resolve(ext.name());
+        try {
+            ext.writeTree(tree);
+        } catch (IOException e) {
+            throw new HarnessException("cannot write the tree of " + ext.name() + " under " + tree + ": " + e.getMessage(), e);
+        }
+        return ddis.make(tree, ext.fileName(), ext.ddiKind(), ext.signer());
     }
 
     /** Merges what is installed the way the node does at boot: through the service (its drop-in, its policy). */
