@@ -1,5 +1,6 @@
 package dev.sysextharness.cli;
 
+import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.report.Outcome;
 import dev.sysextharness.host.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -132,10 +133,25 @@ final class SoakCommand implements Callable<Integer> {
         return worst != ExitCodes.OK ? worst : changes.isEmpty() && leftTotal == 0 ? ExitCodes.OK : ExitCodes.SCENARIO_FAILED;
     }
 
-    /** Processes this JVM started that still run after a run has ended (QEMU, registry, image builds: none should). */
+    /**
+     * Processes this JVM started that still run after a run has ended (QEMU, registry, image builds: none should),
+     * except the private Docker engine, which serves every run of the JVM by design.
+     */
     static List<String> leftProcesses() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .filter(p -> !p.info().command().orElse("").endsWith("dockerd") && !p.info().command().orElse("").endsWith("containerd"))
+        return leftProcesses(ProcessHandle.current(), DockerEngine.privateDaemon());
+    }
+
+    /**
+     * {@code parent}'s live descendants outside {@code kept}'s tree. The engine is told apart by its process, not by
+     * name: it runs as {@code unshare … dockerd …}, with dockerd and containerd below.
+     */
+    static List<String> leftProcesses(ProcessHandle parent, java.util.Optional<ProcessHandle> kept) {
+        java.util.Set<Long> keptTree = new java.util.HashSet<>();
+        kept.ifPresent(k -> {
+            keptTree.add(k.pid());
+            k.descendants().forEach(d -> keptTree.add(d.pid()));
+        });
+        return parent.descendants().filter(ProcessHandle::isAlive).filter(p -> !keptTree.contains(p.pid()))
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
     }
 

@@ -70,6 +70,14 @@ public final class DockerEngine {
         }
     }
 
+    /**
+     * The process of the private engine this JVM started (its {@code unshare} wrapper, dockerd and containerd below it),
+     * which lives as long as the JVM by design; empty when none was started (or the host's engine answered).
+     */
+    public static synchronized java.util.Optional<ProcessHandle> privateDaemon() {
+        return shared == null || shared.process == null ? java.util.Optional.empty() : java.util.Optional.of(shared.process.toHandle());
+    }
+
     /** The engine of this JVM if one was found or started, for the Testcontainers strategy; null otherwise. */
     static synchronized DockerEngine current() {
         return shared;
