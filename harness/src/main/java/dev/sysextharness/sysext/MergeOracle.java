@@ -52,16 +52,14 @@ public final class MergeOracle {
         DEV_NULL_LINK,
         /**
          * A symlink to nothing (immucore's link of a common/ image before v0.13.0, a link left behind by {@code kairos-agent
-         * sysext remove} without --now): not an image, not listed, no mask — see {@link #DANGLING_LINK_MEASURED}.
+         * sysext remove} without --now): not an image, not listed, no mask. Measured on 252.39, 254.26, 257.13 and 262.1
+         * through the flavor's service: /run/extensions/gone.sysext.raw and /run/extensions/gonedir pointing at nothing,
+         * beside a good directory extension, are neither listed nor logged, the refresh exits 0 and merges the good one;
+         * /run/extensions/shadow pointing at nothing does not hide /var/lib/extensions/shadow
+         * (harness/src/test/resources/measured/links-to-nothing).
          */
         DANGLING_LINK
     }
-
-    /** Where the oracle's word on {@link Kind#DANGLING_LINK} comes from. */
-    static final String DANGLING_LINK_MEASURED = "measured on 252.39, 254.26, 257.13 and 262.1 through the flavor's service:"
-            + " /run/extensions/gone.sysext.raw and /run/extensions/gonedir pointing at nothing, beside a good directory"
-            + " extension, are not listed and not logged, the refresh exits 0 and merges the good one; /run/extensions/shadow"
-            + " pointing at nothing does not hide /var/lib/extensions/shadow (harness/src/test/resources/measured/links-to-nothing)";
 
     /**
      * One entry of a search directory. {@code fileName} is the entry's name ("hello", "tools.raw"); {@code releaseSuffix}
@@ -229,7 +227,7 @@ public final class MergeOracle {
     public static Prediction predict(SystemdVersion v, String imagePolicy, List<String> hierarchies, Map<String, String> host,
             List<Image> images, Trust trust) {
         List<Fate> fates = new ArrayList<>();
-        // discovery: /dev/null links are skipped; the first directory of the search path holding a name wins
+        // discovery: links to /dev/null or to nothing are skipped; the first directory of the search path holding a name wins
         Map<String, Image> winners = new LinkedHashMap<>();
         List<Image> ordered = images.stream().filter(i -> !i.isLink())
                 .sorted(Comparator.comparingInt((Image i) -> SEARCH_PATH.indexOf(i.dir()))).toList();
@@ -238,8 +236,8 @@ public final class MergeOracle {
                 fates.add(new Fate(i.path(), imageName(v, i), State.IGNORED, "a symlink to /dev/null is no image, and masks nothing"
                         + " (measured on 252.39, 254.26, 257.13, 262.1)"));
             } else if (i.kind() == Kind.DANGLING_LINK) {
-                fates.add(new Fate(i.path(), imageName(v, i), State.IGNORED, "a symlink to nothing is no image, skipped without a"
-                        + " word, and masks nothing (" + DANGLING_LINK_MEASURED + ")"));
+                fates.add(new Fate(i.path(), imageName(v, i), State.IGNORED, "a symlink to nothing is no image: skipped without a"
+                        + " word, and masks nothing (measured on 252.39, 254.26, 257.13, 262.1)"));
             }
         }
         for (Image i : ordered) {
