@@ -14,8 +14,8 @@ import org.junit.jupiter.api.TestTemplate;
  * A scenario: runs once per selected flavor (configuration parameter {@code sysext.flavors}) and lane
  * ({@code sysext.lanes}), each time on a fresh guest of that flavor handed in as a parameter — a booted
  * {@link dev.sysextharness.guest.Node} in the VM lane, a container of the flavor's userspace in the container lane.
- * Whether it applies is data: {@link #requires()}, judged against the flavor's declared systemd version, and
- * {@link #lanes()}, the lanes that can judge it. The harness's JUnit extension that turns a scenario into its cells is
+ * Whether it applies is data: {@link #requires()}, judged against the flavor's declared systemd version,
+ * {@link #families()}, the kinds of flavor it needs, and {@link #lanes()}, the lanes that can judge it. The harness's JUnit extension that turns a scenario into its cells is
  * registered by the run (JUnit's extension autodetection), so that this annotation, like the rest of the API, names
  * nothing of the harness's internals.
  */

@@ -19,7 +19,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -134,26 +136,32 @@ final class SoakCommand implements Callable<Integer> {
     }
 
     /**
-     * Processes this JVM started that still run after a run has ended (QEMU, registry, image builds: none should),
-     * except the private Docker engine, which serves every run of the JVM by design.
+     * Processes this JVM started that still run after a run has ended (QEMU, registry, image builds, leaked containers:
+     * none should), except the private Docker engine itself, which serves every run of the JVM by design.
      */
     static List<String> leftProcesses() {
-        return leftProcesses(ProcessHandle.current(), DockerEngine.privateDaemon());
+        return leftProcesses(ProcessHandle.current(), DockerEngine.sharedPrivatePid());
     }
 
     /**
-     * {@code parent}'s live descendants outside {@code kept}'s tree. The engine is told apart by its process, not by
-     * name: it runs as {@code unshare … dockerd …}, with dockerd and containerd below.
+     * {@code parent}'s live descendants but the engine's own processes: the one of PID {@code enginePid} (the
+     * {@code unshare} wrapper; -1 for none) and the dockerd and containerd below it. What runs below those (a
+     * container's shim and processes) still counts. The engine is found by its PID, not by name: its outermost process
+     * is {@code unshare}.
      */
-    static List<String> leftProcesses(ProcessHandle parent, java.util.Optional<ProcessHandle> kept) {
-        java.util.Set<Long> keptTree = new java.util.HashSet<>();
-        kept.ifPresent(k -> {
-            keptTree.add(k.pid());
-            k.descendants().forEach(d -> keptTree.add(d.pid()));
+    static List<String> leftProcesses(ProcessHandle parent, long enginePid) {
+        Set<Long> engine = new HashSet<>();
+        ProcessHandle.of(enginePid).ifPresent(e -> {
+            engine.add(e.pid());
+            e.descendants().filter(d -> ENGINE_DAEMONS.contains(Path.of(d.info().command().orElse("?")).getFileName().toString()))
+                    .forEach(d -> engine.add(d.pid()));
         });
-        return parent.descendants().filter(ProcessHandle::isAlive).filter(p -> !keptTree.contains(p.pid()))
+        return parent.descendants().filter(ProcessHandle::isAlive).filter(p -> !engine.contains(p.pid()))
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
     }
+
+    /** The daemons of a private engine, below its unshare wrapper. */
+    static final Set<String> ENGINE_DAEMONS = Set.of("dockerd", "containerd");
 
     /** Bytes the directory takes on disk (sparse files count what they use). */
     static long diskUsage(Path dir) {

@@ -71,11 +71,11 @@ public final class DockerEngine {
     }
 
     /**
-     * The process of the private engine this JVM started (its {@code unshare} wrapper, dockerd and containerd below it),
-     * which lives as long as the JVM by design; empty when none was started (or the host's engine answered).
+     * The PID of the private engine this JVM started (its {@code unshare} wrapper, with dockerd and containerd below),
+     * which lives as long as the JVM by design; -1 when none was started (or the host's engine answered).
      */
-    public static synchronized java.util.Optional<ProcessHandle> privateDaemon() {
-        return shared == null || shared.process == null ? java.util.Optional.empty() : java.util.Optional.of(shared.process.toHandle());
+    public static synchronized long sharedPrivatePid() {
+        return shared == null ? -1 : shared.pid();
     }
 
     /** The engine of this JVM if one was found or started, for the Testcontainers strategy; null otherwise. */

@@ -39,39 +39,27 @@ public final class OciImageBuilder {
 
     /** Pushes the image to a registry reachable over plain HTTP on loopback; returns its digest (sha256:…). */
     public String push(Extension ext, String reference) {
+        return containerize(ext, registry(reference));
+    }
+
+    /** A containerizer to a registry reachable over plain HTTP on loopback, and nowhere else. */
+    private static Containerizer registry(String reference) {
         ImageReference ref = parse(reference);
         if (!isLoopback(ref.getRegistry())) {
             throw new IllegalArgumentException("refusing to push " + reference + ": only loopback registries are allowed");
         }
-        return containerize(ext, Containerizer.to(RegistryImage.named(ref)).setAllowInsecureRegistries(true));
+        return Containerizer.to(RegistryImage.named(ref)).setAllowInsecureRegistries(true);
     }
 
     /**
-     * Pushes an image holding one file at its root (a NAME.sysext.raw, as {@code kairos-agent sysext install oci:…}
+     * Pushes an image holding one file at its root (a NAME.raw DDI, as {@code kairos-agent sysext install oci:…}
      * extracts into its store): FROM scratch, one layer, fixed times, so the same file gives the same digest.
      */
     public String pushFile(Path file, String reference) {
-        ImageReference ref = parse(reference);
-        if (!isLoopback(ref.getRegistry())) {
-            throw new IllegalArgumentException("refusing to push " + reference + ": only loopback registries are allowed");
-        }
         String name = file.getFileName().toString();
-        try {
-            FileEntriesLayer layer = FileEntriesLayer.builder().setName("file " + name)
-                    .addEntry(file, AbsoluteUnixPath.get("/" + name), FilePermissions.fromOctalString("644"), FILE_TIME, "0:0").build();
-            return Jib.fromScratch().setFormat(ImageFormat.OCI).setCreationTime(Instant.EPOCH)
-                    .addLabel("org.opencontainers.image.title", name).addFileEntriesLayer(layer)
-                    .containerize(Containerizer.to(RegistryImage.named(ref)).setAllowInsecureRegistries(true)
-                            .setToolName("sysext-harness")
-                            .setBaseImageLayersCache(jibCache.resolve("base"))
-                            .setApplicationLayersCache(jibCache.resolve("app")))
-                    .getDigest().toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HarnessException("interrupted pushing " + file + " as " + reference, e);
-        } catch (Exception e) {
-            throw new HarnessException("cannot push " + file + " as the image " + reference + ": " + e.getMessage(), e);
-        }
+        return containerize("file " + file, name, () -> FileEntriesLayer.builder().setName("file " + name)
+                .addEntry(file, AbsoluteUnixPath.get("/" + name), FilePermissions.fromOctalString("644"), FILE_TIME, "0:0").build(),
+                registry(reference));
     }
 
     /** Writes the image as an OCI tarball; returns its digest. */
@@ -81,11 +69,25 @@ public final class OciImageBuilder {
 
     private String containerize(Extension ext, Containerizer containerizer) {
         try (Staging staging = new Staging(ext)) {
+            return containerize("extension " + ext.name(), ext.name(), () -> layer(ext, staging), containerizer);
+        } catch (IOException e) {
+            throw new HarnessException("cannot build the OCI image of extension " + ext.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The one layer of an image, made when the image is. */
+    private interface LayerSource {
+        FileEntriesLayer get() throws IOException;
+    }
+
+    /** FROM scratch, OCI format, epoch creation time, {@code title} as its title label, one layer. */
+    private String containerize(String what, String title, LayerSource layer, Containerizer containerizer) {
+        try {
             JibContainerBuilder builder = Jib.fromScratch()
                     .setFormat(ImageFormat.OCI)
                     .setCreationTime(Instant.EPOCH)
-                    .addLabel("org.opencontainers.image.title", ext.name())
-                    .addFileEntriesLayer(layer(ext, staging));
+                    .addLabel("org.opencontainers.image.title", title)
+                    .addFileEntriesLayer(layer.get());
             JibContainer result = builder.containerize(containerizer
                     .setToolName("sysext-harness")
                     .setBaseImageLayersCache(jibCache.resolve("base"))
@@ -93,9 +95,9 @@ public final class OciImageBuilder {
             return result.getDigest().toString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HarnessException("interrupted building image of extension " + ext.name(), e);
+            throw new HarnessException("interrupted building image of " + what, e);
         } catch (Exception e) {
-            throw new HarnessException("cannot build the OCI image of extension " + ext.name() + ": " + e.getMessage(), e);
+            throw new HarnessException("cannot build the OCI image of " + what + ": " + e.getMessage(), e);
         }
     }
 

@@ -15,8 +15,9 @@ import java.nio.file.Path;
  *                       which the container lane runs
  * @param isoPath        a local ISO, used instead of the URL
  * @param immucore       the immucore release inside the image (kairos-init's Makefile pins it per Kairos release), e.g.
- *                       {@code v0.12.0}: where it links {@code --common} extensions at boot differs by release; null
- *                       when unknown, which skips the scenarios that depend on it
+ *                       {@code v0.12.0}: where it links {@code --common} extensions at boot differs by release
+ *                       (required of a kairos flavor; kept when --iso or --iso-url replace the image, so a newer ISO
+ *                       needs a flavor file of its own)
  */
 public record KairosImageSpec(
         String isoUrl,

@@ -14,9 +14,9 @@ import java.util.TreeSet;
  * The oracle of {@code kairos-agent sysext} and of immucore's boot-time links, as files: which images are installed in
  * /var/lib/kairos/extensions, which are enabled per boot state (a symlink in that state's directory), and what
  * /run/extensions — the directory systemd-sysext reads them from — holds and where each entry leads. Every operation
- * follows kairos-agent's {@code agent/pkg/action/sysext.go} and immucore's {@code EnableSysExtensions} step as read from
- * their code (Kairos v3.7.x: kairos-agent v2.26.0, immucore v0.12.0); a scenario compares each prediction with
- * {@code ls -l} on the node. What systemd-sysext then merges is {@link MergeOracle}'s part.
+ * follows kairos-agent's {@code pkg/action/sysext.go} (v2.26.0; {@code agent/pkg/action/} in kairos-io/kairos today)
+ * and immucore's {@code EnableSysExtensions} step as read from their code (Kairos v3.7.x: kairos-agent v2.26.0, immucore
+ * v0.12.0); a scenario compares each prediction with the links it reads on the node. What systemd-sysext then merges is {@link MergeOracle}'s part.
  */
 public final class KairosExtensionLinks {
     /** Where kairos-agent keeps installed images; the state directories are below it. */
@@ -78,10 +78,22 @@ public final class KairosExtensionLinks {
         }
     }
 
-    /** {@code install file:…|oci:…}: the image lands in the store (an OCI image: its files, here one NAME.raw). */
+    /**
+     * {@code install file:…|oci:…}: the image lands in the store (an OCI image: its files, here one NAME.raw). The agent
+     * copies any file, but lists — and so enables and removes — only {@code *.raw} files: the model takes only those.
+     */
     public Outcome install(String fileName) {
+        if (!fileName.endsWith(".raw") || fileName.contains("/")) {
+            throw new IllegalArgumentException("the agent lists only NAME.raw files in " + STORE + ": " + fileName);
+        }
         installed.add(fileName);
         return Outcome.ok(fileName + " copied into " + STORE);
+    }
+
+    /** {@code list STATE}: creates the state's directory if it is missing (which decides whether a later disable fails). */
+    public Outcome list(State state) {
+        dirs.add(state);
+        return Outcome.ok("lists " + enabled.get(state));
     }
 
     /**
@@ -124,7 +136,8 @@ public final class KairosExtensionLinks {
         }
         String removed = state.dir() + "/" + fileName + " removed";
         if (!now) {
-            return Outcome.ok(removed + "; without --now it stays merged until the next boot");
+            return Outcome.ok(removed + (run.containsKey(fileName) ? "; without --now " + RUN + "/" + fileName + " stays, leading"
+                    + " nowhere: what is merged stays until the service runs again (a refresh, another --now, the next boot)" : ""));
         }
         if (state != booted && state != State.COMMON) {
             return Outcome.ok(removed + "; --now does nothing, the node is booted into " + booted.text());
@@ -157,11 +170,25 @@ public final class KairosExtensionLinks {
     }
 
     /**
-     * A reboot into the same state: /run is empty again; immucore links the booted state's {@code *.raw} entries, then
-     * common's, skipping a name already linked. Common entries are linked through the booted state's directory before
-     * immucore v0.13.0 ({@link ImmucoreRelease#linksCommonThroughStateDir()}). Returns what it linked, in order.
+     * What immucore did at a boot: the links it made, in order, and the entry it stopped at (null when none). It stops at
+     * the first name that is already in /run/extensions: it runs in the initramfs, where its own links (to final-root
+     * paths) lead nowhere, so its "already enabled" check never holds, the symlink fails with "file exists", and the
+     * step ends there.
      */
-    public List<String> reboot() {
+    public record Relinked(List<String> links, String stoppedAt) {
+        public String describe() {
+            return (links.isEmpty() ? "links nothing" : "links " + String.join(", ", links))
+                    + (stoppedAt == null ? "" : ", then stops at " + stoppedAt + " (symlink: file exists) and links nothing after it");
+        }
+    }
+
+    /**
+     * A reboot into the same state: /run is empty again; immucore links the booted state's {@code *.raw} entries, then
+     * common's, in name order, each through the booted state's directory before immucore v0.13.0
+     * ({@link ImmucoreRelease#linksCommonThroughStateDir()}), else through common/. Read from immucore's code (v0.12.0
+     * and the fix after it), not yet seen on a Kairos node.
+     */
+    public Relinked reboot() {
         run.clear();
         List<String> linked = new ArrayList<>();
         List<String[]> entries = new ArrayList<>();
@@ -170,21 +197,13 @@ public final class KairosExtensionLinks {
                 immucore.linksCommonThroughStateDir() ? booted.dir() : State.COMMON.dir()}));
         for (String[] e : entries) {
             String name = e[0];
-            if (!name.endsWith(".raw")) {
-                continue;
-            }
-            if (run.containsKey(name) && resolves(run.get(name))) {
-                continue; // immucore stats the link: one that resolves is "already enabled"
-            }
             if (run.containsKey(name)) {
-                // a dangling link stats as missing, so immucore tries the symlink, which fails and ends the step
-                linked.add("(stopped: " + RUN + "/" + name + " exists)");
-                break;
+                return new Relinked(linked, RUN + "/" + name);
             }
             run.put(name, e[1] + "/" + name);
             linked.add(RUN + "/" + name + " → " + e[1] + "/" + name);
         }
-        return linked;
+        return new Relinked(linked, null);
     }
 
     /** /run/extensions as the node should show it: entry → link target. */

@@ -53,10 +53,11 @@ public final class MergeOracle {
         /**
          * A symlink to nothing (immucore's link of a common/ image before v0.13.0, a link left behind by {@code kairos-agent
          * sysext remove} without --now): not an image, not listed, no mask. Measured on 252.39, 254.26, 257.13 and 262.1
-         * through the flavor's service: /run/extensions/gone.sysext.raw and /run/extensions/gonedir pointing at nothing,
-         * beside a good directory extension, are neither listed nor logged, the refresh exits 0 and merges the good one;
-         * /run/extensions/shadow pointing at nothing does not hide /var/lib/extensions/shadow
-         * (harness/src/test/resources/measured/links-to-nothing).
+         * by restarting the flavor's service: with /run/extensions/gone.sysext.raw or /run/extensions/gonedir pointing at
+         * nothing beside a good directory extension, the unit exits 0, logs "Using extensions 'good'." and nothing about
+         * the link, {@code systemd-sysext list} shows only the good one and its file is visible; with
+         * /run/extensions/shadow pointing at nothing, /var/lib/extensions/shadow still merges ("Using extensions 'good',
+         * 'shadow'.", its file visible). The files: harness/src/test/resources/measured/links-to-nothing.
          */
         DANGLING_LINK
     }

@@ -56,6 +56,27 @@ class OciImageAndRegistryTest {
         assertThat(tree.resolve("etc")).doesNotExist();
     }
 
+    /** A DDI published for kairos-agent's oci: install: the file alone at the image's root, the same digest every time. */
+    @Test
+    void aFilePushedAloneLandsAtTheImagesRootWithTheSameDigestTwice() throws IOException {
+        Path raw = Files.write(dir.resolve("tools.raw"), new byte[] {1, 2, 3, 4});
+        try (DistributionRegistry registry = DistributionRegistry.start(dir.resolve("registry"))) {
+            OciImageBuilder builder = new OciImageBuilder(dir.resolve("jib"));
+            String first = builder.pushFile(raw, registry.hostAddress() + "/tools-ddi:1");
+            assertThat(builder.pushFile(raw, registry.hostAddress() + "/tools-ddi:2")).isEqualTo(first).startsWith("sha256:");
+            List<RegistryClient.Layer> layers = new RegistryClient(registry.baseUrl()).pullLayers("tools-ddi", "1",
+                    Files.createDirectories(dir.resolve("file-layers")));
+            Path tree = dir.resolve("file-tree");
+            LayerFlattener.apply(layers, tree);
+            try (var entries = Files.list(tree)) {
+                assertThat(entries.map(p -> p.getFileName().toString()).toList()).containsExactly("tools.raw");
+            }
+            assertThat(tree.resolve("tools.raw")).hasBinaryContent(new byte[] {1, 2, 3, 4});
+        }
+        assertThatThrownBy(() -> new OciImageBuilder(dir.resolve("jib")).pushFile(raw, "registry.example.com/tools-ddi:1"))
+                .hasMessageContaining("only loopback registries are allowed");
+    }
+
     @Test
     void anImageTheRegistryDoesNotHaveIsNamedInTheError() {
         try (DistributionRegistry registry = DistributionRegistry.start(dir.resolve("registry"))) {

@@ -112,6 +112,7 @@ class KairosFlavorFilesTest {
         assertThat(local.isoPath()).isEqualTo(Path.of("/tmp/x.iso"));
         assertThat(local.isoUrl()).isNull();
         assertThat(local.containerImage()).isEqualTo(spec.containerImage());
+        assertThat(local.immucore()).isEqualTo(spec.immucore());
         KairosImageSpec url = spec.override(null, "http://127.0.0.1:8080/k.iso", "a".repeat(64));
         assertThat(url.fileName()).isEqualTo("k.iso");
         assertThat(url.sha256()).isEqualTo("a".repeat(64));

@@ -40,7 +40,7 @@ class KairosExtensionLinksTest {
         Outcome o = links.enable(State.ACTIVE, X, false);
         assertThat(o.restartsService()).isFalse();
         assertThat(links.runExtensions()).isEmpty();
-        assertThat(links.reboot()).containsExactly("/run/extensions/x.raw → /var/lib/kairos/extensions/active/x.raw");
+        assertThat(links.reboot().links()).containsExactly("/run/extensions/x.raw → /var/lib/kairos/extensions/active/x.raw");
         assertThat(links.resolving()).containsExactly(X);
     }
 
@@ -103,13 +103,52 @@ class KairosExtensionLinksTest {
         assertThat(links.resolving()).containsExactly(X);
     }
 
+    /**
+     * Enabled for the state and for common: immucore links the state's entry, then meets the name again in common/; in the
+     * initramfs its own link leads nowhere, so the symlink fails and it stops — y, in common/ only, is never linked.
+     */
     @Test
-    void enabledForBothTheStateAndCommonIsLinkedOnceThroughTheState() {
-        KairosExtensionLinks links = installed(V0_12);
+    void aNameInTheStateAndInCommonStopsImmucoreBeforeTheRestOfCommon() {
+        KairosExtensionLinks links = installed(V0_13);
+        links.install("y.raw");
         links.enable(State.ACTIVE, X, false);
         links.enable(State.COMMON, X, false);
-        assertThat(links.reboot()).containsExactly("/run/extensions/x.raw → /var/lib/kairos/extensions/active/x.raw");
+        links.enable(State.COMMON, "y.raw", false);
+        KairosExtensionLinks.Relinked r = links.reboot();
+        assertThat(r.links()).containsExactly("/run/extensions/x.raw → /var/lib/kairos/extensions/active/x.raw");
+        assertThat(r.stoppedAt()).isEqualTo("/run/extensions/x.raw");
+        assertThat(r.describe()).contains("stops at /run/extensions/x.raw");
+        assertThat(links.runExtensions()).containsOnlyKeys(X);
+    }
+
+    /** remove without --now, install again, enable --now: the old /run entry makes the agent fail, yet it leads somewhere again. */
+    @Test
+    void enableNowOverALinkLeftByRemoveFailsButTheLinkResolvesAgain() {
+        KairosExtensionLinks links = installed(V0_12);
+        links.enable(State.ACTIVE, X, true);
+        links.remove(X, false);
+        assertThat(links.dangling()).containsExactly(X);
+        links.install(X);
+        Outcome o = links.enable(State.ACTIVE, X, true);
+        assertThat(o.succeeds()).isFalse();
+        assertThat(o.why()).contains("file exists");
         assertThat(links.resolving()).containsExactly(X);
+    }
+
+    @Test
+    void onlyRawFilesAreInstalledAsTheAgentListsThem() {
+        KairosExtensionLinks links = new KairosExtensionLinks(V0_12, State.ACTIVE);
+        assertThatThrownBy(() -> links.install("x.img")).hasMessageContaining("only NAME.raw files");
+    }
+
+    @Test
+    void listingAStateCreatesItsDirectorySoThatDisableNoLongerFails() {
+        KairosExtensionLinks links = installed(V0_12);
+        assertThat(links.disable(State.RECOVERY, X, false).succeeds()).isFalse();
+        links.list(State.RECOVERY);
+        Outcome o = links.disable(State.RECOVERY, X, false);
+        assertThat(o.succeeds()).isTrue();
+        assertThat(o.why()).contains("not enabled in recovery");
     }
 
     @Test
@@ -123,10 +162,12 @@ class KairosExtensionLinksTest {
     }
 
     @Test
-    void disableWithoutNowKeepsItMergedUntilTheNextBoot() {
+    void disableWithoutNowLeavesTheRunLinkLeadingNowhere() {
         KairosExtensionLinks links = installed(V0_12);
         links.enable(State.ACTIVE, X, true);
-        assertThat(links.disable(State.ACTIVE, X, false).restartsService()).isFalse();
+        Outcome o = links.disable(State.ACTIVE, X, false);
+        assertThat(o.restartsService()).isFalse();
+        assertThat(o.why()).contains("stays, leading nowhere");
         assertThat(links.runExtensions()).containsKey(X);
         assertThat(links.dangling()).containsExactly(X); // the state's link is gone, so /run's leads nowhere
         links.reboot();
@@ -160,7 +201,7 @@ class KairosExtensionLinksTest {
         assertThat(links.runExtensions()).isEmpty();
         assertThat(links.enabledIn(State.ACTIVE)).isEmpty();
         assertThat(links.enabledIn(State.COMMON)).isEmpty();
-        assertThat(links.reboot()).isEmpty();
+        assertThat(links.reboot().links()).isEmpty();
     }
 
     @Test

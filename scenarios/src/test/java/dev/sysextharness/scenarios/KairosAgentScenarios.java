@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sysextharness.api.Expectation;
 import dev.sysextharness.api.Extensions;
 import dev.sysextharness.api.Scenario;
+import dev.sysextharness.flavor.Capability;
 import dev.sysextharness.flavor.Family;
 import dev.sysextharness.flavor.ImmucoreRelease;
 import dev.sysextharness.guest.CommandResult;
@@ -43,6 +44,9 @@ class KairosAgentScenarios {
         final KairosExtensionLinks links;
         final DirectoryExtension image;
 
+        /** What the service merged last, as predicted: nothing at first (no image in /run/extensions yet). */
+        private MergeOracle.Prediction merged;
+
         Steps(Node node, Sysext sysext, Expectation expect, String name) {
             this.node = node;
             this.sysext = sysext;
@@ -50,6 +54,7 @@ class KairosAgentScenarios {
             this.agent = new KairosAgent(node);
             this.links = new KairosExtensionLinks(ImmucoreRelease.parse(node.flavor().image().kairos().immucore()), State.ACTIVE);
             this.image = marked(name).release("ID=_any").asVerityDdi(name + ".raw").in("/var/tmp");
+            this.merged = mergeNow();
             expect.that("the node is booted into active (/run/cos/active_mode exists), as after an install");
             assertThatCommand(node.run("test -e /run/cos/active_mode")).as("booted into active").succeeds();
         }
@@ -58,40 +63,59 @@ class KairosAgentScenarios {
             return image.fileName();
         }
 
-        /** Predicts one agent command with the model, writes it down, runs it, checks its exit status and /run/extensions. */
+        /**
+         * Predicts one agent command with the model, writes it down, runs it, checks its exit status and /run/extensions;
+         * then what is merged: the restart's result when the command restarts the service (whose failure the agent
+         * returns as its own), else the same as before.
+         */
         void step(String what, Outcome predicted, Supplier<CommandResult> run) {
-            MergeOracle.Prediction merge = predicted.restartsService() ? mergeNow() : null;
-            expect.that(what + ": " + predicted.describe() + "; /run/extensions then holds " + links.runExtensions()
-                    + (merge == null ? "" : "; the restart: " + merge.describe()));
+            MergeOracle.Prediction restart = predicted.restartsService() ? mergeNow() : null;
+            boolean succeeds = predicted.succeeds() && (restart == null || restart.succeeds());
+            expect.that(what + ": " + predicted.describe() + (succeeds == predicted.succeeds() ? "" : ", then fails with the restart")
+                    + "; /run/extensions then holds " + links.runExtensions()
+                    + (restart == null ? "; what is merged does not change" : "; the restart: " + restart.describe()));
             CommandResult r = run.get();
-            if (predicted.succeeds()) {
+            if (succeeds) {
                 assertThatCommand(r).as(what).succeeds();
             } else {
                 assertThatCommand(r).as(what).fails();
             }
             assertThat(agent.runExtensions()).as("/run/extensions after %s", what).isEqualTo(links.runExtensions());
-            if (merge != null) {
-                assertThat(sysext).refreshedAs(merge);
-                CompatibilityScenarios.observeMarkers(node, merge, image);
-            }
+            observeMerge(restart != null ? restart : merged);
         }
 
         /** A reboot: immucore links again, the service merges at boot; both predicted before the node goes down. */
         void reboot() {
-            List<String> linked = links.reboot();
-            MergeOracle.Prediction merge = mergeNow();
-            expect.that("after a reboot immucore (" + node.flavor().image().kairos().immucore() + ") links " + (linked.isEmpty() ? "nothing"
-                    : linked) + "; the service at boot: " + merge.describe());
+            KairosExtensionLinks.Relinked relinked = links.reboot();
+            MergeOracle.Prediction atBoot = mergeNow();
+            expect.that("after a reboot immucore (" + node.flavor().image().kairos().immucore() + ") " + relinked.describe()
+                    + "; the service at boot: " + atBoot.describe());
             node.reboot();
             assertThat(agent.runExtensions()).as("/run/extensions after the reboot").isEqualTo(links.runExtensions());
-            assertThat(sysext).refreshedAs(merge);
-            CompatibilityScenarios.observeMarkers(node, merge, image);
+            observeMerge(atBoot);
         }
 
-        /** What the service merges from /run/extensions as the model has it now. */
+        /** The service restarted by hand (a refresh), after the model's last step. */
+        void refresh() {
+            MergeOracle.Prediction p = mergeNow();
+            expect.that("a restart of the service: " + p.describe());
+            sysext.refresh();
+            observeMerge(p);
+        }
+
+        private void observeMerge(MergeOracle.Prediction p) {
+            assertThat(sysext).refreshedAs(p);
+            CompatibilityScenarios.observeMarkers(node, p, image);
+            merged = p;
+        }
+
+        /** What the service merges from /run/extensions as the model has it now (one image per scenario). */
         MergeOracle.Prediction mergeNow() {
             List<MergeOracle.Image> images = new ArrayList<>();
             for (String name : links.resolving()) {
+                if (!name.equals(file())) {
+                    throw new IllegalStateException("the model links " + name + ", which this scenario never installed");
+                }
                 images.add(image.asImage().in(KairosExtensionLinks.RUN));
             }
             for (String name : links.dangling()) {
@@ -118,7 +142,7 @@ class KairosAgentScenarios {
         }
     }
 
-    @Scenario(families = Family.KAIROS)
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
     void enableNowMergesAtOnceAndAgainAfterReboot(Node node, Sysext sysext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentnow");
         s.installFromFile();
@@ -127,7 +151,7 @@ class KairosAgentScenarios {
     }
 
     /** Installed from the run's registry: an image holding the DDI at its root, as AuroraBoot's docs publish one. */
-    @Scenario(families = Family.KAIROS)
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
     void installFromTheRegistryThenEnable(Node node, Sysext sysext, Extensions ext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentoci");
         String ref = "oci:" + ext.publishedFile("agentoci-ddi", sysext.ddiOnHost(s.image));
@@ -136,7 +160,7 @@ class KairosAgentScenarios {
         s.enable(State.ACTIVE, true);
     }
 
-    @Scenario(families = Family.KAIROS)
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
     void enableWithoutNowWaitsForTheNextBoot(Node node, Sysext sysext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentlater");
         s.installFromFile();
@@ -145,7 +169,7 @@ class KairosAgentScenarios {
     }
 
     /** Enabled for the passive state only: nothing on the active boot, now or after a reboot into active. */
-    @Scenario(families = Family.KAIROS)
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
     void enablingForPassiveLeavesTheActiveBootAlone(Node node, Sysext sysext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentpassive");
         s.installFromFile();
@@ -157,15 +181,15 @@ class KairosAgentScenarios {
      * Enabled for every state: --now merges it at once; after a reboot immucore links it — through the booted state's
      * directory before immucore v0.13.0, where it is not, so the link dangles (the suspected v3.7.x bug this settles).
      */
-    @Scenario(families = Family.KAIROS)
-    void commonIsMergedNowAndAfterReboot(Node node, Sysext sysext, Expectation expect) {
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
+    void commonMergesNowAndAfterRebootFollowsImmucoresLink(Node node, Sysext sysext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentcommon");
         s.installFromFile();
         s.enable(State.COMMON, true);
         s.reboot();
     }
 
-    @Scenario(families = Family.KAIROS)
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
     void disableNowUnmergesAndRemoveNowTakesItAway(Node node, Sysext sysext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentgone");
         s.installFromFile();
@@ -177,17 +201,30 @@ class KairosAgentScenarios {
         s.reboot();
     }
 
-    /** remove without --now leaves /run/extensions/NAME dangling; the next restart of the service drops the image. */
-    @Scenario(families = Family.KAIROS)
+    /**
+     * remove without --now leaves /run/extensions/NAME leading nowhere; the next restart of the service drops the image.
+     * Installed and enabled --now again, the agent fails on the link still there (file exists), which leads to the
+     * image again, so the next restart merges it.
+     */
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
     void removeWithoutNowLeavesALinkToNothing(Node node, Sysext sysext, Expectation expect) {
         Steps s = new Steps(node, sysext, expect, "agentstale");
         s.installFromFile();
         s.enable(State.ACTIVE, true);
         s.remove(false);
-        MergeOracle.Prediction after = s.mergeNow();
-        expect.that("a restart of the service then: " + after.describe());
-        sysext.refresh();
-        assertThat(sysext).refreshedAs(after);
-        CompatibilityScenarios.observeMarkers(node, after, s.image);
+        s.refresh();
+        s.installFromFile();
+        s.enable(State.ACTIVE, true);
+        s.refresh();
+    }
+
+    /** disable without --now: the link in /run/extensions leads nowhere, so the next restart of the service drops the image. */
+    @Scenario(families = Family.KAIROS, requires = Capability.ID_ANY)
+    void disableWithoutNowDropsItAtTheNextRefresh(Node node, Sysext sysext, Expectation expect) {
+        Steps s = new Steps(node, sysext, expect, "agentoff");
+        s.installFromFile();
+        s.enable(State.ACTIVE, true);
+        s.disable(State.ACTIVE, false);
+        s.refresh();
     }
 }
