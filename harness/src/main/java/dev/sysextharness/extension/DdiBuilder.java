@@ -53,8 +53,9 @@ public final class DdiBuilder {
 
     /**
      * @param toolFlavor a flavor whose image has systemd-repart (systemd ≥ 255, package systemd-repart) and mkfs.erofs
-     * @param toolImage  that flavor's container image reference, made on first use
-     * @param starter    how a container of it is started (the container lane's engine)
+     * @param toolImage  that flavor's container image reference, named without an engine (it is part of a DDI's cache key)
+     * @param starter    how a container of it is started (the container lane's engine, which imports the image first):
+     *                   used only when a DDI is not in the cache
      */
     public DdiBuilder(ImageCache cache, Flavor toolFlavor, Supplier<String> toolImage, Supplier<ContainerStarter> starter) {
         if (toolFlavor.systemdVersion() < 255) {
@@ -69,8 +70,10 @@ public final class DdiBuilder {
 
     /** A builder that runs systemd-repart in containers of {@code toolFlavor} on the container lane's engine. */
     public static DdiBuilder inContainers(ImageCache cache, Flavor toolFlavor, ContainerLaneImages lane) {
-        return new DdiBuilder(cache, toolFlavor, () -> lane.imageOf(toolFlavor),
-                () -> (f, image, evidence) -> ContainerGuest.start(lane.docker(), f, image, evidence));
+        return new DdiBuilder(cache, toolFlavor, () -> lane.refOf(toolFlavor), () -> (f, image, evidence) -> {
+            lane.imageOf(f); // the engine and the imported image, only now that a DDI must be made
+            return ContainerGuest.start(lane.docker(), f, image, evidence);
+        });
     }
 
     /**

@@ -47,6 +47,14 @@ public final class ContainerLaneImages {
         return images;
     }
 
+    /**
+     * The flavor's container image reference without touching the engine (for cache keys: a run whose DDIs are all
+     * cached starts no engine).
+     */
+    public String refOf(Flavor flavor) {
+        return FlavorContainerImage.refOf(flavor, () -> referenceImage.apply(flavor));
+    }
+
     /** The flavor's container image on the engine, imported once per run (and kept on the engine by image key). */
     public String imageOf(Flavor flavor) {
         DockerImages docker = docker();

@@ -21,10 +21,21 @@ public final class FlavorContainerImage {
     private FlavorContainerImage() {
     }
 
+    /**
+     * The image reference, known without an engine: a Kairos flavor's published image, or a reference flavor's image
+     * tagged with its reference image's key ({@code reference} builds or finds that image).
+     */
+    public static String refOf(Flavor flavor, Supplier<ReferenceImage> reference) {
+        if (flavor.family() == Family.KAIROS) {
+            return flavor.image().kairos().containerImage();
+        }
+        return REPOSITORY + flavor.name() + ":" + reference.get().key().substring(0, 16);
+    }
+
     /** The image reference, imported first if needed; {@code reference} builds or finds the flavor's reference image. */
     public static String ensure(DockerImages images, Flavor flavor, Supplier<ReferenceImage> reference, Progress progress) {
         if (flavor.family() == Family.KAIROS) {
-            String ref = flavor.image().kairos().containerImage();
+            String ref = refOf(flavor, reference);
             if (!images.has(ref)) {
                 throw new HarnessException("container image " + ref + " of flavor " + flavor.name() + " (image.kairos.containerImage)"
                         + " is not on the Docker engine and cannot be pulled here; load it first, e.g. docker load -i FILE");
@@ -32,8 +43,8 @@ public final class FlavorContainerImage {
             return ref;
         }
         ReferenceImage image = reference.get();
-        String tag = image.key().substring(0, 16);
-        String ref = REPOSITORY + flavor.name() + ":" + tag;
+        String ref = refOf(flavor, () -> image);
+        String tag = ref.substring(ref.lastIndexOf(':') + 1);
         if (images.has(ref)) {
             return ref;
         }
