@@ -20,6 +20,9 @@
  *       {@link dev.sysextharness.sysext.SysextStatus}, {@link dev.sysextharness.sysext.HierarchyStatus},
  *       {@link dev.sysextharness.sysext.MergeOracle}, {@link dev.sysextharness.sysext.Compatibility},
  *       {@link dev.sysextharness.sysext.MergeExpectation}, {@link dev.sysextharness.sysext.DirectoryExtension};</li>
+ *   <li>Kairos's own tools on a Kairos node: {@link dev.sysextharness.sysext.KairosAgent} ({@code kairos-agent sysext})
+ *       and its oracle {@link dev.sysextharness.sysext.KairosExtensionLinks} (what /run/extensions holds after each
+ *       agent command and boot);</li>
  *   <li>the flavor model, package {@code dev.sysextharness.flavor} ({@link dev.sysextharness.flavor.Flavor},
  *       {@link dev.sysextharness.flavor.Capability}, …), and an extension as defined:
  *       {@link dev.sysextharness.extension.Extension}, {@link dev.sysextharness.extension.ExtensionDefinition},
