@@ -118,6 +118,8 @@ final class LintCommand implements Callable<Integer> {
         List<String> outside = MergeExpectation.unmergedFiles(f.sysext().hierarchies(), ext.files());
         if (!outside.isEmpty()) {
             traps.add(outside.size() + " file(s) outside the flavor's hierarchies, never visible there: " + outside);
+            dev.sysextharness.sysext.SharedLibraries.strandedNeeds(dev.sysextharness.sysext.SharedLibraries.shippedBy(ext),
+                    f.sysext().hierarchies()).forEach(traps::add);
         }
         Map<String, String> release = image.release();
         if (release != null && !"_any".equals(release.get("ID")) && !release.containsKey("SYSEXT_LEVEL")

@@ -22,6 +22,7 @@ public final class DirectoryExtension {
     private String releaseFileName;
     private boolean strictFalseXattr;
     private final Map<String, String> files = new LinkedHashMap<>();
+    private final Map<String, byte[]> binaries = new LinkedHashMap<>();
     private String rawFile;
     private DdiBuilder.Kind ddi;
     private SigningKey signer;
@@ -57,11 +58,32 @@ public final class DirectoryExtension {
     }
 
     public DirectoryExtension file(String relativePath, String content) {
+        files.put(checkedPath(relativePath), content);
+        return this;
+    }
+
+    /** A file of any bytes, mode 0755 (an ELF program or library: {@link ElfFixture}). */
+    public DirectoryExtension binary(String relativePath, byte[] content) {
+        binaries.put(checkedPath(relativePath), content.clone());
+        return this;
+    }
+
+    private static String checkedPath(String relativePath) {
         if (relativePath.startsWith("/") || relativePath.contains("..") || relativePath.contains("'")) {
             throw new IllegalArgumentException("not a relative path inside the extension: " + relativePath);
         }
-        files.put(relativePath, content);
-        return this;
+        return relativePath;
+    }
+
+    /** Every shipped file's bytes by relative path (the release file included), as the oracle reads them. */
+    public Map<String, byte[]> shippedBytes() {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        files.forEach((p, c) -> out.put(p, c.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        binaries.forEach((p, c) -> out.put(p, c.clone()));
+        if (release != null) {
+            out.put("usr/lib/extension-release.d/extension-release." + releaseFileName, release.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out;
     }
 
     /**
@@ -151,6 +173,12 @@ public final class DirectoryExtension {
                 p.toFile().setExecutable(true, false);
             }
         }
+        for (var b : binaries.entrySet()) {
+            Path p = dir.resolve(b.getKey());
+            Files.createDirectories(p.getParent());
+            Files.write(p, b.getValue());
+            p.toFile().setExecutable(true, false);
+        }
         if (release != null) {
             Path rel = dir.resolve("usr/lib/extension-release.d/extension-release." + releaseFileName);
             Files.createDirectories(rel.getParent());
@@ -161,6 +189,7 @@ public final class DirectoryExtension {
     /** Relative paths of everything the extension ships, including its release file. */
     public List<String> paths() {
         List<String> p = new ArrayList<>(files.keySet());
+        p.addAll(binaries.keySet());
         if (release != null) {
             p.add("usr/lib/extension-release.d/extension-release." + releaseFileName);
         }
@@ -181,6 +210,11 @@ public final class DirectoryExtension {
             if (f.getKey().contains("/bin/")) {
                 sb.append("; chmod 755 \"$d/").append(f.getKey()).append('"');
             }
+        }
+        for (var b : binaries.entrySet()) {
+            sb.append("; mkdir -p \"$d/$(dirname ").append(b.getKey()).append(")\"; printf '%s' ")
+                    .append(java.util.Base64.getEncoder().encodeToString(b.getValue())).append(" | base64 -d > \"$d/").append(b.getKey())
+                    .append("\"; chmod 755 \"$d/").append(b.getKey()).append('"');
         }
         if (release != null) {
             String rel = "$d/usr/lib/extension-release.d/extension-release." + releaseFileName;

@@ -172,6 +172,42 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
         return this;
     }
 
+    /**
+     * Every library the merged ELF files need is found, or not, as {@code p} says, in the node's own loader's listing
+     * of each file ({@code LD_TRACE_LOADED_OBJECTS=1}: none of the files' code runs). Prediction and listings go to
+     * libraries.txt in the cell's evidence.
+     */
+    public SysextAssert loadsLibrariesAs(SharedLibraries.Expected expected) {
+        Map<String, ElfDynamic> elfs = expected.elfs();
+        SharedLibraries.Prediction p = expected.prediction();
+        Map<String, Map<String, String>> listings = new java.util.TreeMap<>();
+        elfs.forEach((file, elf) -> listings.put(file, SharedLibraries.listing(actual.guest(), file, elf)));
+        StringBuilder evidence = new StringBuilder("predicted: ").append(p.describe()).append("\n\nthe loader's listings:\n");
+        listings.forEach((file, l) -> l.forEach((lib, at) -> evidence.append(file).append('\t').append(lib).append('\t').append(at)
+                .append('\n')));
+        try {
+            java.nio.file.Files.createDirectories(actual.guest().evidenceDir());
+            java.nio.file.Files.writeString(actual.guest().evidenceDir().resolve("libraries.txt"), evidence);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write libraries.txt in " + actual.guest().evidenceDir(), e);
+        }
+        List<String> notFound = new java.util.ArrayList<>();
+        listings.forEach((file, l) -> l.forEach((lib, at) -> {
+            if (at.equals("not found") && elfs.get(file).needed().contains(lib)) {
+                notFound.add(file + " needs " + lib);
+            }
+        }));
+        actual.guest().transcript().observe("loader: " + listings.size() + " merged ELF files listed; not found: "
+                + (notFound.isEmpty() ? "nothing" : String.join(", ", notFound)));
+        List<String> wrong = SharedLibraries.mismatches(p, listings);
+        if (!wrong.isEmpty()) {
+            failWithMessage("expected the loader to find the libraries as the oracle says but %d needs differ: %s (flavor %s); see %s",
+                    wrong.size(), wrong.subList(0, Math.min(5, wrong.size())), actual.flavor().name(),
+                    actual.guest().evidenceDir().resolve("libraries.txt"));
+        }
+        return this;
+    }
+
     public SysextAssert hasNotMerged(String name) {
         SysextStatus s = actual.status();
         if (!s.hierarchiesWith(name).isEmpty()) {
