@@ -20,6 +20,9 @@
  *       {@link dev.sysextharness.sysext.SysextStatus}, {@link dev.sysextharness.sysext.HierarchyStatus},
  *       {@link dev.sysextharness.sysext.MergeOracle}, {@link dev.sysextharness.sysext.Compatibility},
  *       {@link dev.sysextharness.sysext.MergeExpectation}, {@link dev.sysextharness.sysext.DirectoryExtension};</li>
+ *   <li>what the dynamic loader will make of an extension's ELF files: {@link dev.sysextharness.sysext.SharedLibraries}
+ *       (the prediction and the loader's listing), {@link dev.sysextharness.sysext.ElfDynamic} (what it reads) and
+ *       {@link dev.sysextharness.sysext.ElfFixture} (tiny programs and libraries to ship in a test extension);</li>
  *   <li>Kairos's own tools on a Kairos node: {@link dev.sysextharness.sysext.KairosAgent} ({@code kairos-agent sysext})
  *       and its oracle {@link dev.sysextharness.sysext.KairosExtensionLinks} (what /run/extensions holds after each
  *       agent command and boot);</li>

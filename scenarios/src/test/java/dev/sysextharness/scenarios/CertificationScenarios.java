@@ -16,6 +16,7 @@ import dev.sysextharness.api.PublishedExtension;
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.sysext.DirectoryExtension;
 import dev.sysextharness.sysext.MergeOracle;
+import dev.sysextharness.sysext.SharedLibraries;
 import dev.sysextharness.sysext.Sysext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,9 @@ import java.util.List;
  * extensions, on every selected flavor. The oracle predicts the service as a whole — its exit status, the author's
  * image's fate and reason, and what happens to a witness, a small good extension placed beside it, since one image
  * that fails the refresh takes every other extension on the node down with it (bundles included) — and then every
- * file the author ships is checked on the node: the author's bytes where it is merged, not there where it is not.
+ * file the author ships is checked on the node: the author's bytes where it is merged, not there where it is not —
+ * and every library its merged ELF files need is found, or not, where the node's loader will look for it (a program
+ * whose library lies outside the flavor's hierarchies is predicted not to start).
  */
 class CertificationScenarios {
     /** A good extension beside the author's: it merges unless the author's image fails the refresh for everyone. */
@@ -38,8 +41,12 @@ class CertificationScenarios {
         return MergeOracle.Image.of(ext, fileName, kind);
     }
 
+    /** The oracle's word on the service as a whole, and on the libraries of the author's merged ELF files. */
+    record Verdict(MergeOracle.Prediction service, String authorName, SharedLibraries.Expected libraries) {
+    }
+
     /** The prediction for the author's image and {@code others} beside it, written down before anything happens. */
-    static MergeOracle.Prediction expected(Sysext sysext, Extension ext, MergeOracle.Image author, Expectation expect,
+    static Verdict expected(Sysext sysext, Extension ext, MergeOracle.Image author, Expectation expect,
             MergeOracle.Image... others) {
         List<MergeOracle.Image> images = new ArrayList<>(List.of(others));
         images.add(author);
@@ -50,13 +57,18 @@ class CertificationScenarios {
         if (source != null) {
             expect.that("the node receives " + source.ref() + " as published: manifest " + source.digest());
         }
-        return p;
+        String authorName = MergeOracle.imageName(sysext.guest().systemd(), author);
+        SharedLibraries.Expected libraries = SharedLibraries.expect(sysext.guest(), SharedLibraries.shippedBy(ext),
+                p.merged().contains(authorName), sysext.hierarchies());
+        expect.that(libraries.prediction().describe());
+        return new Verdict(p, authorName, libraries);
     }
 
-    /** The service did as predicted, and the author's files are where the prediction puts them. */
-    static void observe(Sysext sysext, Extension ext, MergeOracle.Prediction p, String authorName) {
-        assertThat(sysext).refreshedAs(p);
-        assertThat(sysext).showsTheShippedFiles(ext, p.merged().contains(authorName));
+    /** The service did as predicted, and the author's files and libraries are where the prediction puts them. */
+    static void observe(Sysext sysext, Extension ext, Verdict v) {
+        assertThat(sysext).refreshedAs(v.service());
+        assertThat(sysext).showsTheShippedFiles(ext, v.service().merged().contains(v.authorName()));
+        assertThat(sysext).loadsLibrariesAs(v.libraries());
     }
 
     @Scenario
@@ -64,13 +76,13 @@ class CertificationScenarios {
     void yourExtensionUnpackedAtRuntime(Node node, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
         MergeOracle.Image author = image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY);
-        MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
+        Verdict p = expected(sysext, def, author, expect, WITNESS.asImage());
         PublishedExtension published = ext.published(Extensions.USER);
         node.transcript().observe("published as " + published.guestRef() + " (manifest " + published.digest() + ")");
         sysext.place(WITNESS);
         assertThatCommand(sysext.unpack(published.guestRef(), published.extensionName())).succeeds();
         sysext.refresh();
-        observe(sysext, def, p, def.extensionName());
+        observe(sysext, def, p);
     }
 
     /**
@@ -83,12 +95,12 @@ class CertificationScenarios {
     void yourExtensionInTheFlavorsUserspace(ContainerGuest guest, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
         MergeOracle.Image author = image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY);
-        MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
+        Verdict p = expected(sysext, def, author, expect, WITNESS.asImage());
         sysext.place(WITNESS);
         guest.copyIn(ext.flattenedOnHost(Extensions.USER, guest.evidenceDir().resolve("image")),
                 "/var/lib/extensions/" + def.extensionName());
         sysext.refresh();
-        observe(sysext, def, p, def.extensionName());
+        observe(sysext, def, p);
     }
 
     /** Installed as a bundle: the service merged it at first boot, with no command from the harness. */
@@ -97,8 +109,8 @@ class CertificationScenarios {
     @Bundles(Extensions.USER)
     void yourExtensionInstalledAsABundle(Node node, Sysext sysext, Extensions ext, Expectation expect) {
         Extension def = ext.definition(Extensions.USER);
-        MergeOracle.Prediction p = expected(sysext, def, image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY), expect);
-        observe(sysext, def, p, def.extensionName());
+        Verdict p = expected(sysext, def, image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY), expect);
+        observe(sysext, def, p);
     }
 
     /**
@@ -113,10 +125,10 @@ class CertificationScenarios {
         Path raw = Path.of(def.definition().raw());
         String file = raw.getFileName().toString();
         MergeOracle.Image author = MergeOracle.Image.ofFile(def, file);
-        MergeOracle.Prediction p = expected(sysext, def, author, expect, WITNESS.asImage());
+        Verdict p = expected(sysext, def, author, expect, WITNESS.asImage());
         sysext.place(WITNESS);
         node.sendFile(raw, "/var/lib/extensions/" + file);
         sysext.refresh();
-        observe(sysext, def, p, MergeOracle.imageName(node.systemd(), author));
+        observe(sysext, def, p);
     }
 }

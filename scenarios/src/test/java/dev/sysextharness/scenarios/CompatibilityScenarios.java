@@ -13,6 +13,9 @@ import dev.sysextharness.guest.Node;
 import dev.sysextharness.api.Expectation;
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.sysext.DirectoryExtension;
+import dev.sysextharness.sysext.ElfFixture;
+import dev.sysextharness.sysext.MergeExpectation;
+import dev.sysextharness.sysext.SharedLibraries;
 import dev.sysextharness.sysext.MergeOracle;
 import dev.sysextharness.sysext.Sysext;
 import dev.sysextharness.sysext.SysextStatus;
@@ -493,5 +496,55 @@ class CompatibilityScenarios {
         assertThat(sysext).hasMerged("seen");
         assertThat(sysext.statusWithDefaultHierarchies().anyMerged()).as("default-hierarchy status shows a merge")
                 .isEqualTo(defaultsCovered);
+    }
+
+    /**
+     * The flavor's hierarchies decide which of an extension's libraries exist for its programs. Kairos's list (and the
+     * reference flavors', which copy it) has no /usr/lib64 and no /usr/libexec, where Fedora and openSUSE keep
+     * libraries and helpers: a library shipped in /usr/lib64 is never merged, so the program needing it does not start,
+     * while the one whose library is in /usr/lib does. Predicted from the ELF files and the node's loader before the
+     * merge; proven by the loader's listing, then by starting both programs (the harness's own, written by
+     * {@link ElfFixture}).
+     */
+    @Scenario(lanes = {Lane.CONTAINER, Lane.VM})
+    void aLibraryOutsideTheHierarchiesLeavesItsProgramUnableToStart(Guest guest, Sysext sysext, Expectation expect) {
+        DirectoryExtension ext = DirectoryExtension.named("split-libs").release("ID=_any")
+                .binary("usr/bin/sxh-needs-lib64", ElfFixture.program("sxh-needs-lib64 started", List.of("libsxh-lib64.so.1"), "/usr/lib64"))
+                .binary("usr/lib64/libsxh-lib64.so.1", ElfFixture.library("libsxh-lib64.so.1"))
+                .binary("usr/bin/sxh-needs-usr-lib", ElfFixture.program("sxh-needs-usr-lib started", List.of("libsxh-usr-lib.so.1"),
+                        "/usr/lib/sxh"))
+                .binary("usr/lib/sxh/libsxh-usr-lib.so.1", ElfFixture.library("libsxh-usr-lib.so.1"))
+                .file("usr/libexec/sxh/helper", "#!/bin/sh\necho helper\n");
+        MergeOracle.Prediction p = MergeOracle.predict(guest.systemd(), guest.flavor().sysext().imagePolicy(), sysext.hierarchies(),
+                sysext.hostOsRelease(), List.of(ext.asImage()));
+        boolean merged = p.merged().contains(ext.name());
+        List<String> outside = MergeExpectation.unmergedFiles(sysext.hierarchies(), ext.paths());
+        SharedLibraries.Expected libraries = SharedLibraries.expect(guest, ext.shippedBytes(), merged, sysext.hierarchies());
+        expect.that(p.describe());
+        expect.that("outside the flavor's hierarchies, never visible: " + (outside.isEmpty() ? "nothing" : String.join(", ", outside)));
+        expect.that(libraries.prediction().describe());
+
+        sysext.place(ext);
+        sysext.refresh();
+
+        assertThat(sysext).refreshedAs(p);
+        for (String f : outside) {
+            assertThatCommand(guest.run("test -e /" + f)).as("/%s, outside the hierarchies", f).fails();
+        }
+        assertThat(sysext).loadsLibrariesAs(libraries);
+        for (String program : libraries.elfs().keySet()) {
+            CommandResult r = guest.run(program);
+            String name = program.substring(program.lastIndexOf('/') + 1);
+            guest.transcript().observe(program + ": exit " + r.exitCode() + ", " + (r.exitCode() == 0 ? "printed "
+                    + r.stdout().strip() : "said " + r.stderr().strip()));
+            if (libraries.prediction().unloadable().contains(program)) {
+                String missing = libraries.prediction().needs().stream().filter(n -> n.file().equals(program) && !n.found())
+                        .map(SharedLibraries.Need::library).findFirst().orElseThrow();
+                assertThatCommand(r).as("%s, predicted not to start", program).fails()
+                        .saysInStderr("error while loading shared libraries: " + missing);
+            } else {
+                assertThatCommand(r).as("%s, predicted to start", program).succeeds().printsLine(name + " started");
+            }
+        }
     }
 }

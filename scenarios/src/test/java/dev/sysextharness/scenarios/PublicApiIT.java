@@ -18,7 +18,7 @@ class PublicApiIT {
             "guest.CommandResult", "guest.CommandResultAssert", "guest.Mount", "guest.MountAssert", "guest.BootIdProof",
             "guest.Transcript", "sysext.Sysext", "sysext.SysextAssert", "sysext.SysextStatus", "sysext.HierarchyStatus",
             "sysext.MergeOracle", "sysext.Compatibility", "sysext.MergeExpectation", "sysext.DirectoryExtension",
-            "sysext.KairosAgent", "sysext.KairosExtensionLinks",
+            "sysext.KairosAgent", "sysext.KairosExtensionLinks", "sysext.SharedLibraries", "sysext.ElfDynamic", "sysext.ElfFixture",
             "extension.Extension", "extension.ExtensionDefinition", "extension.SigningKey");
 
     static boolean isApi(JavaClass c) {
