@@ -12,12 +12,16 @@ public record ReferenceImage(Path dir, String systemdPackageVersion) {
         return dir.resolve("disk.img");
     }
 
+    /** The kernel a node boots: the unpacked ELF vmlinux where the build made one ({@link DirectKernel}), else the bzImage. */
     public Path kernel() {
-        return dir.resolve("vmlinuz");
+        Path unpacked = dir.resolve(DirectKernel.VMLINUX);
+        return java.nio.file.Files.isRegularFile(unpacked) ? unpacked : dir.resolve("vmlinuz");
     }
 
+    /** The initramfs a node boots: the plain cpio where the build made one, else the compressed one. */
     public Path initrd() {
-        return dir.resolve("initrd.img");
+        Path unpacked = dir.resolve(DirectKernel.INITRD_CPIO);
+        return java.nio.file.Files.isRegularFile(unpacked) ? unpacked : dir.resolve("initrd.img");
     }
 
     public Path rootfsTar() {

@@ -41,7 +41,8 @@ public final class ReferenceImageBuilder {
                 .add("mirror", spec.mirror())
                 .add("backports", Boolean.toString(spec.backports()))
                 .add("hierarchies", flavor.sysext().hierarchyVariable())
-                .add("imagePolicy", flavor.sysext().imagePolicy());
+                .add("imagePolicy", flavor.sysext().imagePolicy())
+                .add("directBoot", DirectKernel.VMLINUX + "+" + DirectKernel.INITRD_CPIO + " " + DirectKernel.VERSION);
         // only when set, so that flavors without extra packages keep the images they have
         if (!spec.packages().isEmpty()) {
             hash.add("packages", String.join(",", spec.packages()));
@@ -130,6 +131,7 @@ public final class ReferenceImageBuilder {
             throw new HarnessException(flavor.name() + ": reference image build failed (exit " + exit + "): " + cause(tail)
                     + "; build log: " + cache.failureLog(KIND, key(flavor)) + "\nlast lines:\n  " + String.join("\n  ", tail));
         }
+        Files.writeString(log, "step direct boot: " + DirectKernel.unpack(into, progress) + "\n", java.nio.file.StandardOpenOption.APPEND);
     }
 
     /**
