@@ -81,7 +81,7 @@ public final class DirectoryExtension {
         files.forEach((p, c) -> out.put(p, c.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         binaries.forEach((p, c) -> out.put(p, c.clone()));
         if (release != null) {
-            out.put("usr/lib/extension-release.d/extension-release." + releaseFileName, release.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.put(releasePath(), release.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return out;
     }
@@ -180,10 +180,15 @@ public final class DirectoryExtension {
             p.toFile().setExecutable(true, false);
         }
         if (release != null) {
-            Path rel = dir.resolve("usr/lib/extension-release.d/extension-release." + releaseFileName);
+            Path rel = dir.resolve(releasePath());
             Files.createDirectories(rel.getParent());
             Files.writeString(rel, release);
         }
+    }
+
+    /** Where the release file lies, relative to the extension's root. */
+    private String releasePath() {
+        return "usr/lib/extension-release.d/extension-release." + releaseFileName;
     }
 
     /** Relative paths of everything the extension ships, including its release file. */
@@ -191,7 +196,7 @@ public final class DirectoryExtension {
         List<String> p = new ArrayList<>(files.keySet());
         p.addAll(binaries.keySet());
         if (release != null) {
-            p.add("usr/lib/extension-release.d/extension-release." + releaseFileName);
+            p.add(releasePath());
         }
         return p;
     }
@@ -217,7 +222,7 @@ public final class DirectoryExtension {
                     .append("\"; chmod 755 \"$d/").append(b.getKey()).append('"');
         }
         if (release != null) {
-            String rel = "$d/usr/lib/extension-release.d/extension-release." + releaseFileName;
+            String rel = "$d/" + releasePath();
             sb.append("; mkdir -p \"$d/usr/lib/extension-release.d\"; printf '%s' ").append(quote(release))
                     .append(" > \"").append(rel).append('"');
             if (strictFalseXattr) {

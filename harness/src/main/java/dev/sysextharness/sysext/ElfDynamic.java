@@ -29,10 +29,15 @@ public record ElfDynamic(int machine, String interpreter, List<String> needed, L
     static final long DT_RUNPATH = 29;
     static final int ET_DYN = 3;
 
+    /** Whether {@code head} (at least the first 6 bytes of a file) starts a 64-bit little-endian ELF file. */
+    public static boolean isElf64LittleEndian(byte[] head) {
+        return head.length >= 6 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F' && head[4] == 2
+                && head[5] == 1;
+    }
+
     /** The loader's view of {@code bytes}, or empty when they are not a 64-bit little-endian ELF file. */
     public static Optional<ElfDynamic> read(byte[] bytes) {
-        if (bytes.length < 64 || bytes[0] != 0x7f || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F' || bytes[4] != 2
-                || bytes[5] != 1) {
+        if (bytes.length < 64 || !isElf64LittleEndian(bytes)) {
             return Optional.empty();
         }
         try {

@@ -19,6 +19,11 @@ public final class MergeExpectation {
                 .toList();
     }
 
+    /** Whether {@code file} (relative, as the extension ships it) lies below one of the merged {@code hierarchies}. */
+    public static boolean isBelowAny(List<String> hierarchies, String file) {
+        return hierarchies.stream().anyMatch(h -> ("/" + file).startsWith(h + "/"));
+    }
+
     /** Files the extension ships under {@code hierarchy} that the flavor does not merge (never visible there). */
     public static List<String> unmergedFiles(List<String> hierarchies, Collection<String> files) {
         return files.stream()

@@ -66,6 +66,18 @@ public final class SharedLibraries {
     public record Expected(Map<String, ElfDynamic> elfs, Prediction prediction) {
     }
 
+    /** An extension's shipped paths (absolute) split into those the merged node will show and those it will not. */
+    record Split(Set<String> visible, Set<String> invisible) {
+        static Split of(Set<String> shipped, boolean merged, List<String> hierarchies) {
+            Set<String> visible = new java.util.TreeSet<>();
+            Set<String> invisible = new java.util.TreeSet<>();
+            for (String f : shipped) {
+                (merged && MergeExpectation.isBelowAny(hierarchies, f) ? visible : invisible).add("/" + f);
+            }
+            return new Split(visible, invisible);
+        }
+    }
+
     private SharedLibraries() {
     }
 
@@ -80,8 +92,7 @@ public final class SharedLibraries {
             byte[] bytes = new byte[0];
             if (java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
-                    byte[] magic = in.readNBytes(4);
-                    if (magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F') {
+                    if (ElfDynamic.isElf64LittleEndian(in.readNBytes(6))) {
                         bytes = java.nio.file.Files.readAllBytes(p);
                     }
                 } catch (java.io.IOException e) {
@@ -100,13 +111,8 @@ public final class SharedLibraries {
      */
     public static Expected expect(Guest guest, Map<String, byte[]> shipped, boolean merged, List<String> hierarchies) {
         Map<String, ElfDynamic> elfs = visibleElfFiles(shipped, merged, hierarchies);
-        Set<String> visible = new java.util.TreeSet<>();
-        Set<String> invisible = new java.util.TreeSet<>();
-        for (String f : shipped.keySet()) {
-            boolean below = !MergeExpectation.hierarchiesFor(hierarchies, List.of(f)).isEmpty();
-            (merged && below ? visible : invisible).add("/" + f);
-        }
-        return new Expected(elfs, predict(elfs, visible, invisible, readHost(guest, elfs, visible)));
+        Split split = Split.of(shipped.keySet(), merged, hierarchies);
+        return new Expected(elfs, predict(elfs, split.visible(), split.invisible(), readHost(guest, elfs, split.visible())));
     }
 
     /**
@@ -119,7 +125,7 @@ public final class SharedLibraries {
             return out;
         }
         for (var e : shipped.entrySet()) {
-            if (!MergeExpectation.hierarchiesFor(hierarchies, List.of(e.getKey())).isEmpty()) {
+            if (MergeExpectation.isBelowAny(hierarchies, e.getKey())) {
                 ElfDynamic.read(e.getValue()).filter(ElfDynamic::needsLibraries).ifPresent(elf -> out.put("/" + e.getKey(), elf));
             }
         }
@@ -135,10 +141,9 @@ public final class SharedLibraries {
         List<String> out = new ArrayList<>();
         elfs.forEach((file, elf) -> {
             for (String lib : elf.needed()) {
-                List<String> at = shipped.keySet().stream().filter(p -> p.equals(lib) || p.endsWith("/" + lib)).map(p -> "/" + p).toList();
-                boolean visible = at.stream().anyMatch(p -> !MergeExpectation.hierarchiesFor(hierarchies, List.of(p.substring(1))).isEmpty());
-                if (!at.isEmpty() && !visible) {
-                    out.add(file + " needs " + lib + ", shipped only at " + String.join(", ", at)
+                List<String> at = shipped.keySet().stream().filter(p -> p.equals(lib) || p.endsWith("/" + lib)).toList();
+                if (!at.isEmpty() && at.stream().noneMatch(p -> MergeExpectation.isBelowAny(hierarchies, p))) {
+                    out.add(file + " needs " + lib + ", shipped only at " + String.join(", ", at.stream().map(p -> "/" + p).toList())
                             + ", outside the flavor's hierarchies: it will not start unless the host has " + lib + " too");
                 }
             }
@@ -195,10 +200,10 @@ public final class SharedLibraries {
     }
 
     private static Need find(String file, ElfDynamic elf, String lib, Set<String> visible, Set<String> invisible, HostLoader host) {
-        List<String> first = new ArrayList<>(elf.runpath().isEmpty() ? elf.rpath() : List.of());
-        first.addAll(elf.runpath());
+        // DT_RPATH counts only when the file has no DT_RUNPATH
+        List<String> first = elf.runpath().isEmpty() ? elf.rpath() : elf.runpath();
+        String where = elf.runpath().isEmpty() ? "DT_RPATH" : "DT_RUNPATH";
         for (String d : first) {
-            String where = elf.runpath().contains(d) ? "DT_RUNPATH" : "DT_RPATH";
             Need n = at(file, lib, host.real(expandOrigin(d, file)), where, visible, host);
             if (n != null) {
                 return n;

@@ -40,7 +40,7 @@ public final class ShippedFiles {
     public static List<Expected> expected(Extension ext, boolean merged, List<String> hierarchies) {
         List<Expected> out = new ArrayList<>();
         for (String f : ext.files()) {
-            boolean below = !MergeExpectation.hierarchiesFor(hierarchies, List.of(f)).isEmpty();
+            boolean below = MergeExpectation.isBelowAny(hierarchies, f);
             boolean visible = merged && below;
             String why = !merged ? "not merged" : below ? "merged, below a merged hierarchy" : "outside the flavor's hierarchies";
             out.add(new Expected("/" + f, content(ext, f), visible, why));

@@ -32,11 +32,8 @@ class SharedLibrariesTest {
 
     static SharedLibraries.Prediction predict(Map<String, byte[]> shipped, boolean merged, List<String> hierarchies) {
         Map<String, ElfDynamic> elfs = SharedLibraries.visibleElfFiles(shipped, merged, hierarchies);
-        Set<String> visible = new java.util.TreeSet<>();
-        Set<String> invisible = new java.util.TreeSet<>();
-        shipped.keySet().forEach(f -> (merged && !MergeExpectation.hierarchiesFor(hierarchies, List.of(f)).isEmpty() ? visible : invisible)
-                .add("/" + f));
-        return SharedLibraries.predict(elfs, visible, invisible, DEBIAN);
+        SharedLibraries.Split split = SharedLibraries.Split.of(shipped.keySet(), merged, hierarchies);
+        return SharedLibraries.predict(elfs, split.visible(), split.invisible(), DEBIAN);
     }
 
     @Test
