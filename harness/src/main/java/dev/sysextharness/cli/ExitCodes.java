@@ -19,13 +19,18 @@ public final class ExitCodes {
      * failed, else 3 if none was judged at all (every cell skipped) unless {@code allowAllSkipped}, else 0.
      */
     public static int of(RunReport report, boolean allowAllSkipped) {
-        if (report.count(Outcome.ERROR) > 0) {
+        return of(report.count(Outcome.PASSED), report.count(Outcome.FAILED), report.count(Outcome.ERROR), allowAllSkipped);
+    }
+
+    /** The same from a run's counts (skipped cells are the rest). */
+    static int of(long passed, long failed, long error, boolean allowAllSkipped) {
+        if (error > 0) {
             return INFRASTRUCTURE;
         }
-        if (report.count(Outcome.FAILED) > 0) {
+        if (failed > 0) {
             return SCENARIO_FAILED;
         }
-        return nothingJudged(report) && !allowAllSkipped ? INFRASTRUCTURE : OK;
+        return passed == 0 && !allowAllSkipped ? INFRASTRUCTURE : OK;
     }
 
     static boolean nothingJudged(RunReport report) {

@@ -101,6 +101,39 @@ final class SelectionOptions {
                 && command.commandLine().getParseResult().hasMatchedOption(option);
     }
 
+    /** The selection as options that select it again: flavors and lanes always, the rest where given. */
+    List<String> arguments() {
+        List<String> args = new java.util.ArrayList<>(List.of("--flavor", String.join(",", flavorNames), "--lane", lane));
+        if (scenarioGlob != null) {
+            args.addAll(List.of("--scenario", scenarioGlob));
+        }
+        if (scenarios != null) {
+            args.addAll(List.of("--scenarios", scenarios.toAbsolutePath().normalize().toString()));
+        }
+        return args;
+    }
+
+    /**
+     * Takes the selection recorded as {@link #arguments()} for every option not given on this command line (a resumed
+     * soak selects what its first sitting did unless told otherwise).
+     */
+    void adoptUnlessGiven(List<String> recorded) {
+        for (int i = 0; i + 1 < recorded.size(); i += 2) {
+            String option = recorded.get(i);
+            String value = recorded.get(i + 1);
+            if (given(option)) {
+                continue;
+            }
+            switch (option) {
+                case "--flavor" -> flavorNames = List.of(value.split(","));
+                case "--lane" -> lane = value;
+                case "--scenario" -> scenarioGlob = value;
+                case "--scenarios" -> scenarios = Path.of(value);
+                default -> throw new dev.sysextharness.flavor.ConfigException("recorded selection has an unknown option " + option);
+            }
+        }
+    }
+
     /** A scenario run of this selection with the given configuration, before anything starts. */
     ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
         ScenarioRun run = new ScenarioRun(flavors).configuration(config).lanes(lanes()).scenariosFrom(scenarios).scenarios(scenarioGlob);

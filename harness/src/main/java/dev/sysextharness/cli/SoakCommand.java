@@ -1,28 +1,25 @@
 package dev.sysextharness.cli;
 
 import dev.sysextharness.container.DockerEngine;
-import dev.sysextharness.report.Outcome;
-import dev.sysextharness.host.Json;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.host.HarnessVersion;
 import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.Progress;
 import dev.sysextharness.host.Workspace;
+import dev.sysextharness.report.Outcome;
+import dev.sysextharness.report.PlannedCell;
 import dev.sysextharness.report.RunReport;
-import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.RunConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +40,7 @@ final class SoakCommand implements Callable<Integer> {
     @Mixin
     SelectionOptions selection;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON (default: soak.json in the soak's directory).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also copy the figures (soak.json in the soak's directory) to FILE after every run.")
     Path json;
 
     @Mixin
@@ -52,87 +49,84 @@ final class SoakCommand implements Callable<Integer> {
     @Mixin
     RegistryOption registryOption;
 
-    /** One run's figures. */
-    record Round(int index, RunReport report, long cacheBytes, List<String> leftProcesses) {
-    }
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = {"Go on with the soak in DIR (a reports/soak-<time> directory) up to --runs runs, in a later sitting: its",
+                    "completed runs count and stay the reference, a run its last sitting was cut in is moved aside (run-K.cut)",
+                    "and made again. Same build and selection only; selection options not given are taken from its soak.json."})
+    Path resume;
 
-    /** A cell whose outcome differs from its outcome in an earlier run. */
-    record Change(String cell, int firstRun, Outcome firstOutcome, String firstEvidence, int run, Outcome outcome, String evidence,
-                  String observed) {
-    }
-
-    /** Each cell's first result, and every later result that differs from it. */
-    static final class OutcomeHistory {
-        private final Map<String, ScenarioResult> first = new LinkedHashMap<>();
-        private final Map<String, Integer> firstRun = new LinkedHashMap<>();
-        private final List<Change> changes = new ArrayList<>();
-
-        /** Records run {@code run}; returns the changes it brought. */
-        List<Change> record(int run, RunReport report) {
-            List<Change> now = new ArrayList<>();
-            for (ScenarioResult r : report.results()) {
-                String cell = r.scenario() + " [" + r.flavor() + "/" + r.lane() + "]";
-                ScenarioResult earlier = first.putIfAbsent(cell, r);
-                firstRun.putIfAbsent(cell, run);
-                if (earlier != null && earlier.outcome() != r.outcome()) {
-                    now.add(new Change(cell, firstRun.get(cell), earlier.outcome(), earlier.evidence(), run, r.outcome(), r.evidence(),
-                            r.observed()));
-                }
-            }
-            changes.addAll(now);
-            return now;
-        }
-
-        List<Change> changes() {
-            return List.copyOf(changes);
-        }
-    }
+    @Option(names = "--stop-after", paramLabel = "MINUTES",
+            description = {"Start no run that would end, by the longest run so far, more than MINUTES minutes after this sitting",
+                    "started. A soak stopped short of --runs exits 3 and says how to go on (--resume)."})
+    Integer stopAfterMinutes;
 
     @Override
     public Integer call() throws Exception {
         if (runs < 1) {
             throw new IllegalArgumentException("--runs: expected at least 1, got " + runs);
         }
+        if (stopAfterMinutes != null && stopAfterMinutes < 1) {
+            throw new IllegalArgumentException("--stop-after: expected at least 1 minute, got " + stopAfterMinutes);
+        }
+        long sittingStarted = System.nanoTime();
+        Path resumed = resume == null ? null : resume.toAbsolutePath().normalize();
+        if (resumed != null) {
+            selection.adoptUnlessGiven(SoakFile.recordedSelection(resumed));
+        }
         RunConfiguration config = common.configuration(selection.flavorNames, registryOption);
         Workspace ws = config.checkedWorkspace();
         List<Flavor> flavors = config.flavors().stream().map(ws.flavors()::load).toList();
-        selection.scenarioRun(config, flavors).plan();
+        Set<String> cells = new TreeSet<>(selection.scenarioRun(config, flavors).plan().stream().map(PlannedCell::key).toList());
         HostTools.requireAll();
+        String now = LocalDateTime.now().toString();
+        SoakFile soak = resumed != null ? SoakFile.resume(resumed, HarnessVersion.current(), cells, runs, now)
+                : SoakFile.start(ws.reportsDir().resolve("soak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                        .toAbsolutePath(), HarnessVersion.current(), cells, selection.arguments(), diskUsage(ws.cache().root()), runs, now);
         Progress progress = Progress.to(System.out);
-        Path dir = ws.reportsDir().resolve("soak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Path jsonFile = json != null ? json : dir.resolve("soak.json");
-        long cacheBefore = diskUsage(ws.cache().root());
-        List<Round> rounds = new ArrayList<>();
-        OutcomeHistory history = new OutcomeHistory();
-        for (int i = 1; i <= runs; i++) {
+        if (resumed != null) {
+            progress.step(String.format("resuming %s at run %d of %d (%s)%s", resumed, soak.nextRun(), runs,
+                    String.join(" ", soak.selection()), soak.cutRuns().isEmpty() ? "" : "; cut runs set aside: " + soak.cutRuns()));
+        }
+        String stoppedBy = null;
+        while (soak.nextRun() <= runs) {
+            stoppedBy = soak.wouldOverrun((System.nanoTime() - sittingStarted) / 1e9, stopAfterMinutes);
+            if (stoppedBy != null) {
+                break;
+            }
+            int i = soak.nextRun();
             RunReport report = selection.scenarioRun(config, flavors).cold(false)
-                    .progress(progress).execute("soak-" + i, dir.resolve("run-" + i));
+                    .progress(progress).execute("soak-" + i, soak.runDir(i));
             List<String> left = leftProcesses();
-            Round round = new Round(i, report, diskUsage(ws.cache().root()), left);
-            rounds.add(round);
-            int changedNow = history.record(i, report).size();
+            int changedNow = soak.complete(report, diskUsage(ws.cache().root()), left).size();
+            if (json != null) {
+                Files.createDirectories(json.toAbsolutePath().getParent());
+                Files.copy(soak.file(), json, StandardCopyOption.REPLACE_EXISTING);
+            }
             progress.step(String.format("run %d/%d: %d passed, %d failed, %d error, %d skipped in %.0f s; outcomes changed: %d;"
                             + " processes left: %d; cache %+.1f MB", i, runs, report.count(Outcome.PASSED), report.count(Outcome.FAILED),
                     report.count(Outcome.ERROR), report.count(Outcome.SKIPPED), report.wallSeconds(), changedNow, left.size(),
-                    (round.cacheBytes() - (i == 1 ? cacheBefore : rounds.get(i - 2).cacheBytes())) / 1e6));
+                    soak.cacheGrowth(i) / 1e6));
             for (String p : left) {
                 progress.step("  left running: " + p);
             }
-            writeJson(jsonFile, cacheBefore, rounds, history.changes());
         }
-        List<Change> changes = history.changes();
-        int judged = rounds.stream().mapToInt(r -> (int) (r.report().count(Outcome.PASSED) + r.report().count(Outcome.FAILED))).sum();
-        long leftTotal = rounds.stream().mapToLong(r -> r.leftProcesses().size()).sum();
+        List<SoakFile.Round> rounds = soak.rounds();
+        Path figures = json != null ? json : soak.file();
         System.out.printf("%nsoak: %d of %d runs completed, %d cells judged, %d outcome changes, %d processes left, cache %+.1f MB"
-                        + " per run; figures in %s%n", rounds.size(), runs, judged, changes.size(), leftTotal,
-                (rounds.get(rounds.size() - 1).cacheBytes() - cacheBefore) / 1e6 / rounds.size(), jsonFile);
-        for (Change c : changes) {
+                        + " per run; figures in %s%n", rounds.size(), runs, soak.judged(), soak.changes().size(), soak.processesLeft(),
+                rounds.isEmpty() ? 0 : (rounds.get(rounds.size() - 1).cacheBytes() - soak.cacheBytesBefore()) / 1e6 / rounds.size(), figures);
+        for (SoakFile.Change c : soak.changes()) {
             System.out.printf("changed %s: run %d %s (%s), run %d %s (%s): %s%n", c.cell(), c.firstRun(), c.firstOutcome(),
                     c.firstEvidence(), c.run(), c.outcome(), c.evidence(), c.observed());
         }
-        int worst = rounds.stream().mapToInt(r -> ExitCodes.of(r.report(), false)).max().orElse(ExitCodes.OK);
-        return worst != ExitCodes.OK ? worst : changes.isEmpty() && leftTotal == 0 ? ExitCodes.OK : ExitCodes.SCENARIO_FAILED;
+        if (stoppedBy != null) {
+            System.err.printf("error: soak stopped after %d of %d runs: %s; go on with: sysext-harness soak --runs %d --resume %s%n",
+                    rounds.size(), runs, stoppedBy, runs, soak.dir());
+            return ExitCodes.INFRASTRUCTURE;
+        }
+        int worst = rounds.stream().mapToInt(SoakFile.Round::exitCode).max().orElse(ExitCodes.OK);
+        return worst != ExitCodes.OK ? worst
+                : soak.changes().isEmpty() && soak.processesLeft() == 0 ? ExitCodes.OK : ExitCodes.SCENARIO_FAILED;
     }
 
     /**
@@ -170,25 +164,5 @@ final class SoakCommand implements Callable<Integer> {
         }
         String out = OwnedProcesses.run(List.of("du", "-s", "--block-size=1", dir.toString()), 300);
         return Long.parseLong(out.strip().split("\\s+")[0]);
-    }
-
-    private void writeJson(Path file, long cacheBefore, List<Round> rounds, List<Change> changes) throws java.io.IOException {
-        ObjectNode root = Json.mapper().createObjectNode().put("runsAsked", runs).put("runsCompleted", rounds.size())
-                .put("cacheBytesBefore", cacheBefore);
-        ArrayNode rs = root.putArray("runs");
-        for (Round r : rounds) {
-            rs.addObject().put("run", r.index()).put("report", r.report().dir().toString()).put("wallSeconds", r.report().wallSeconds())
-                    .put("passed", r.report().count(Outcome.PASSED)).put("failed", r.report().count(Outcome.FAILED))
-                    .put("error", r.report().count(Outcome.ERROR)).put("skipped", r.report().count(Outcome.SKIPPED))
-                    .put("cacheBytes", r.cacheBytes()).put("processesLeft", r.leftProcesses().size());
-        }
-        ArrayNode cs = root.putArray("outcomeChanges");
-        for (Change c : changes) {
-            cs.addObject().put("cell", c.cell()).put("firstRun", c.firstRun()).put("firstOutcome", c.firstOutcome().label())
-                    .put("firstEvidence", c.firstEvidence()).put("run", c.run()).put("outcome", c.outcome().label())
-                    .put("evidence", c.evidence()).put("observed", c.observed());
-        }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 }

@@ -53,6 +53,18 @@ class OptionsReachEveryStageTest {
     }
 
     @Test
+    void aResumedSoakSelectsWhatItsFirstSittingDidUnlessToldOtherwise() {
+        SoakCommand first = parse(new SoakCommand(), "--flavor", "debian-13", "--scenario", "*Layout*");
+        List<String> recorded = first.selection.arguments();
+        assertThat(recorded).containsExactly("--flavor", "debian-13", "--lane", "vm", "--scenario", "*Layout*");
+
+        SoakCommand resumed = parse(new SoakCommand(), "--resume", "/tmp/soak-x", "--lane", "all");
+        resumed.selection.adoptUnlessGiven(recorded);
+        assertThat(resumed.selection.arguments()).as("--lane given again wins; the rest as recorded")
+                .containsExactly("--flavor", "debian-13", "--lane", "all", "--scenario", "*Layout*");
+    }
+
+    @Test
     void benchStages() {
         BenchCommand cmd = parse(new BenchCommand(), with("--flavor", "debian-13"));
         Map<String, String> params = BenchCommand.stage(cmd.configuration(), flavor("debian-13"), "ExtensionScenarios.*", false, 1)

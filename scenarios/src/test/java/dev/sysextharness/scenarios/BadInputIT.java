@@ -286,6 +286,16 @@ class BadInputIT {
     }
 
     @Test
+    void soakResumeOfADirectoryThatIsNotASoak() throws IOException {
+        Path notASoak = Files.createDirectories(tmp.resolve("not-a-soak"));
+        refused(cli("soak", "--cache-dir", cache.toString(), "--resume", notASoak.toString()), ExitCodes.USAGE,
+                "soak --resume " + notASoak + ": no soak.json there (not a soak's directory");
+        try (Stream<Path> s = Files.list(notASoak)) {
+            assertThat(s.toList()).as("nothing written into the directory named").isEmpty();
+        }
+    }
+
+    @Test
     void missingExtensionDirectory() throws IOException {
         refused(run("--extension", tmp.resolve("no-such-ext").toString()), ExitCodes.USAGE, "no-such-ext: no such directory");
     }
