@@ -94,12 +94,11 @@ final class RunCommand implements Callable<Integer> {
     static Path userExtension(String source, Path workDir, Progress progress) {
         Path path = Path.of(source);
         if (Files.isDirectory(path)) {
-            ExtensionCatalog.load(path);
-            return path;
+            return readable(path);
         }
         if (Files.isRegularFile(path)) {
             progress.step("unpacking your extension image " + source + " to read what it ships");
-            return RawExtension.materialize(path, workDir);
+            return readable(RawExtension.materialize(path, workDir));
         }
         if (source.endsWith(".raw")) {
             throw new ConfigException("--extension " + source + ": no such file");
@@ -110,6 +109,12 @@ final class RunCommand implements Callable<Integer> {
         progress.step("pulling your extension " + source);
         Path home = ImageExtension.materialize(source, workDir);
         progress.step("your extension, unpacked as a definition: " + home);
+        return readable(home);
+    }
+
+    /** {@code home}, once the oracle can read its definition and every ELF file it ships (else one line naming the file). */
+    private static Path readable(Path home) {
+        dev.sysextharness.sysext.SharedLibraries.shippedBy(ExtensionCatalog.load(home));
         return home;
     }
 

@@ -42,7 +42,7 @@ public record ElfDynamic(int machine, String interpreter, List<String> needed, L
         }
         try {
             return Optional.of(parse(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)));
-        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
             throw new IllegalArgumentException("a truncated or malformed ELF file: " + e.getMessage(), e);
         }
     }

@@ -83,7 +83,8 @@ public final class SharedLibraries {
 
     /**
      * An author's extension's files by relative path: the bytes of each ELF file (what the oracle reads), an empty
-     * array for everything else (only its path matters).
+     * array for everything else (only its path matters). An ELF file the oracle cannot read (truncated, or headers that
+     * point outside it) is bad input, named in one line, before anything starts.
      */
     public static Map<String, byte[]> shippedBy(dev.sysextharness.extension.Extension ext) {
         Map<String, byte[]> out = new TreeMap<>();
@@ -94,6 +95,11 @@ public final class SharedLibraries {
                 try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
                     if (ElfDynamic.isElf64LittleEndian(in.readNBytes(6))) {
                         bytes = java.nio.file.Files.readAllBytes(p);
+                        try {
+                            ElfDynamic.read(bytes);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException(p + ": " + e.getMessage(), e);
+                        }
                     }
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot read " + p, e);

@@ -313,6 +313,16 @@ class BadInputIT {
     }
 
     @Test
+    void extensionShippingATruncatedElfFile() throws IOException {
+        Path ext = definition("cutelf", "name: cutelf\nrelease:\n  ID: _any\n");
+        Path program = ext.resolve("rootfs/usr/bin/cut");
+        Files.createDirectories(program.getParent());
+        byte[] whole = dev.sysextharness.sysext.ElfFixture.program("hello", List.of("libcut.so.1"), null);
+        Files.write(program, java.util.Arrays.copyOf(whole, 100)); // the ELF header and half a program header
+        refused(run("--extension", ext.toString()), ExitCodes.USAGE, program + ": a truncated or malformed ELF file");
+    }
+
+    @Test
     void rawFileThatIsNotSquashfs() throws IOException {
         Path raw = Files.writeString(tmp.resolve("tools.raw"), "not an image");
         refused(run("--extension", raw.toString()), ExitCodes.USAGE, raw + ": not an extension image: neither a squashfs, an erofs, nor a DDI");
