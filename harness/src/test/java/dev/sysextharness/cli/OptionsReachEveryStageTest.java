@@ -67,7 +67,7 @@ class OptionsReachEveryStageTest {
     @Test
     void benchStages() {
         BenchCommand cmd = parse(new BenchCommand(), with("--flavor", "debian-13"));
-        Map<String, String> params = BenchCommand.stage(cmd.configuration(), flavor("debian-13"), "ExtensionScenarios.*", false, 1)
+        Map<String, String> params = BenchCommand.stage(cmd.configuration(), List.of(flavor("debian-13")), "ExtensionScenarios.*", false, 1)
                 .parameters();
 
         assertThat(params).containsAllEntriesOf(EXPECTED).containsEntry(RunConfiguration.FLAVORS, "debian-13");

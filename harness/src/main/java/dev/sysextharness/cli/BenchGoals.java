@@ -1,0 +1,93 @@
+package dev.sysextharness.cli;
+
+import dev.sysextharness.report.Outcome;
+import dev.sysextharness.report.RunReport;
+import dev.sysextharness.report.ScenarioResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code bench} is held to, as data: each goal names a figure the bench measures (or derives from its rounds) and
+ * the most it may be. The limits are issue 17's; a goal whose figure was not measured (a stage skipped) is neither met
+ * nor missed, and {@code bench --check} fails on it as on a miss.
+ */
+final class BenchGoals {
+    /** One goal: {@code figure} (a key of the bench's figures) at most {@code limit}. */
+    record Goal(String figure, String meaning, double limit) {
+    }
+
+    /** A goal against one run's figures: its value, or null when the figure was not measured. */
+    record Line(Goal goal, Double value) {
+        boolean measured() {
+            return value != null && !value.isNaN();
+        }
+
+        boolean met() {
+            return measured() && value <= goal.limit();
+        }
+
+        String verdict() {
+            return !measured() ? "not measured" : met() ? "met" : "MISSED";
+        }
+
+        String describe() {
+            return String.format("%-36s %10s  (goal <= %s) %s — %s", goal.figure(), measured() ? String.format("%.3f", value) : "-",
+                    trim(goal.limit()), verdict(), goal.meaning());
+        }
+
+        private static String trim(double d) {
+            return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+        }
+    }
+
+    static final List<Goal> GOALS = List.of(
+            new Goal("restore_over_cold", "restore_ready_s / cold_ready_s", 0.02),
+            new Goal("restore_ready_s", "a restored node ready, median of the rounds", 0.6),
+            new Goal("scenario_marginal_median_s", "median wall time of a non-reboot cell, whole suite on restored nodes", 1.8),
+            new Goal("core_marginal_median_s", "the same over the core set", 2.5),
+            new Goal("suite_restore_s", "the default suite on restored nodes, one flavor, wall", 150),
+            new Goal("core_set_restore_s", "the core set on restored nodes, --jobs 1, wall", 180),
+            new Goal("reboot_cell_over_cold_max", "worst reboot cell of the suite: its wall time per reboot / cold_ready_s", 1.2),
+            new Goal("cold_over_bare_max", "worst round: harness cold boot to ready / bare QEMU boot to login:", 1.05),
+            new Goal("matrix_all_s", "the four reference flavors, both lanes, whole suite, wall", 900));
+
+    private BenchGoals() {
+    }
+
+    /** Every goal against {@code figures}, in the table's order. */
+    static List<Line> judge(Map<String, Double> figures) {
+        return GOALS.stream().map(g -> new Line(g, figures.get(g.figure()))).toList();
+    }
+
+    /** Whether every goal was measured and met: what {@code bench --check} asks. */
+    static boolean allMet(List<Line> lines) {
+        return lines.stream().allMatch(Line::met);
+    }
+
+    /** The worst ratio of a round's {@code numerator} to the same round's {@code denominator} (rounds are paired). */
+    static double worstRatio(List<Double> numerator, List<Double> denominator) {
+        if (numerator.size() != denominator.size() || numerator.isEmpty()) {
+            throw new IllegalArgumentException("paired rounds expected, got " + numerator.size() + " and " + denominator.size());
+        }
+        double worst = 0;
+        for (int i = 0; i < numerator.size(); i++) {
+            worst = Math.max(worst, numerator.get(i) / denominator.get(i));
+        }
+        return worst;
+    }
+
+    /**
+     * The worst passed reboot cell of {@code run}: its wall time divided by its reboots and by {@code coldReadyS}; NaN
+     * when the run has no such cell (nothing to judge: the goal reads as not measured).
+     */
+    static double worstRebootCell(RunReport run, double coldReadyS) {
+        List<Double> perReboot = new ArrayList<>();
+        for (ScenarioResult r : run.results()) {
+            if (r.reboots() > 0 && r.outcome() == Outcome.PASSED) {
+                perReboot.add(r.durationMs() / 1000.0 / r.reboots() / coldReadyS);
+            }
+        }
+        return perReboot.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}

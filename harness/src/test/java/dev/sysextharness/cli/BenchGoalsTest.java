@@ -1,0 +1,60 @@
+package dev.sysextharness.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sysextharness.report.Outcome;
+import dev.sysextharness.report.RunReport;
+import dev.sysextharness.report.ScenarioResult;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The bench's goals: a line per goal, met only when measured and within its limit; --check wants every one met. */
+class BenchGoalsTest {
+    private static Map<String, Double> allAtTheirLimits() {
+        Map<String, Double> f = new HashMap<>();
+        BenchGoals.GOALS.forEach(g -> f.put(g.figure(), g.limit()));
+        return f;
+    }
+
+    @Test
+    void aGoalIsMetAtItsLimitMissedAboveItAndNotMeasuredWithoutItsFigure() {
+        Map<String, Double> f = allAtTheirLimits();
+        assertThat(BenchGoals.allMet(BenchGoals.judge(f))).as("every figure exactly at its limit").isTrue();
+
+        f.put("restore_ready_s", 0.61);
+        f.remove("matrix_all_s");
+        List<BenchGoals.Line> lines = BenchGoals.judge(f);
+        assertThat(lines).extracting(l -> l.goal().figure() + " " + l.verdict())
+                .contains("restore_ready_s MISSED", "matrix_all_s not measured", "suite_restore_s met");
+        assertThat(BenchGoals.allMet(lines)).isFalse();
+        assertThat(lines.stream().filter(l -> l.goal().figure().equals("restore_ready_s")).findFirst().orElseThrow().describe())
+                .startsWith("restore_ready_s").contains("0.610", "(goal <= 0.6) MISSED");
+
+        f.put("restore_ready_s", 0.3);
+        f.put("matrix_all_s", Double.NaN);
+        assertThat(BenchGoals.judge(f)).filteredOn(l -> l.goal().figure().equals("matrix_all_s")).singleElement()
+                .satisfies(l -> assertThat(l.verdict()).as("NaN: nothing to measure it on").isEqualTo("not measured"));
+    }
+
+    @Test
+    void theWorstRoundCountsNotTheMedian() {
+        assertThat(BenchGoals.worstRatio(List.of(30.0, 27.0, 40.0), List.of(30.0, 30.0, 35.0))).isEqualTo(40.0 / 35.0);
+        assertThatThrownBy(() -> BenchGoals.worstRatio(List.of(1.0), List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRebootCellIsPricedPerRebootAgainstAColdBootAndOnlyWhenItPassed() {
+        RunReport run = new RunReport("bench", Path.of("/tmp/bench"), List.of());
+        run.add(new ScenarioResult("debian-12", "vm", "A.oneReboot", Outcome.PASSED, "e", "o", 36_000, "/ev/a", 1, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "B.twoReboots", Outcome.PASSED, "e", "o", 66_000, "/ev/b", 2, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "C.failedReboot", Outcome.FAILED, "e", "o", 200_000, "/ev/c", 1, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "D.noReboot", Outcome.PASSED, "e", "o", 90_000, "/ev/d", 0, "restore"));
+
+        assertThat(BenchGoals.worstRebootCell(run, 30.0)).isEqualTo(1.2);
+        assertThat(BenchGoals.worstRebootCell(new RunReport("empty", Path.of("/tmp/e"), List.of()), 30.0)).isNaN();
+    }
+}
