@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.awaitility.Awaitility;
@@ -155,12 +156,29 @@ public final class NodeLauncher {
             SavedState saved;
             try {
                 cold.relaxServiceTimeoutsUnderTcg();
+                refuseToSaveBadness(cold);
                 cold.detachSession();
                 saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
             } finally {
                 cold.close();
             }
             return restore(saved);
+        }
+    }
+
+    /**
+     * A saved state is what every later node of the flavor starts from, so it must be clean: a kernel trace or a core
+     * dump from the cold boot (seen here from a boot starved of CPU: an RCU stall's Call Trace) would otherwise fail
+     * every cell restored from it, run after run, and point at those cells instead of the boot. Nothing is saved; the
+     * next node boots cold again.
+     */
+    private void refuseToSaveBadness(Node cold) {
+        List<String> bad = Badness.scan(cold);
+        if (!bad.isEmpty()) {
+            cold.transcript().note("# harness: not saved as the ready state, the cold-booted node shows: " + String.join(" | ", bad));
+            throw new HarnessException(flavor.name() + ": the cold-booted node already shows " + bad.get(0)
+                    + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : "") + " before anything ran, so it is not saved as the"
+                    + " ready state; evidence: " + cold.vm().dir());
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.sysextharness.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.ImageCache;
 import dev.sysextharness.vm.BootDisk;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Restore is only ever used on the exact disk it was saved with. */
+/** Restore is only ever used on the exact disk it was saved with, and only a clean node is ever saved. */
 @Tag("vm")
 class SavedStateTest {
     static DefaultFlavorImage image;
@@ -84,5 +86,28 @@ class SavedStateTest {
         // The base disk written after the save: the key itself changes, so the old state cannot even be found.
         Files.setLastModifiedTime(disk.disk(), FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1))).isNotEqualTo(key);
+    }
+    /**
+     * A node whose kernel log shows badness before anything ran is not frozen into the state every later node starts
+     * from. The badness is real kernel output: "BUG:" on the kernel command line, which the kernel prints at boot.
+     */
+    @Test
+    void aColdBootThatAlreadyShowsBadnessIsNotSaved() throws Exception {
+        SavedStates states = new SavedStates(new ImageCache(dir.resolve("cache")));
+        BootDisk d = image.disk();
+        BootDisk marked = new BootDisk(d.disk(), d.format(), d.kernel(), d.initrd(), d.append() + " sxh.test=BUG:");
+        NodeLauncher launcher = new NodeLauncher(image.flavor(), marked).accelerator(image.accel()).savedStates(states)
+                .evidenceDir(dir.resolve("bad"));
+        Path before = dir.resolve("bad/cold-boot-before-save");
+
+        assertThatThrownBy(launcher::start).isInstanceOf(HarnessException.class)
+                .hasMessageStartingWith(image.flavor().name() + ": the cold-booted node already shows kernel: ")
+                .hasMessageContaining("BUG:").hasMessageContaining("so it is not saved as the ready state; evidence: " + before);
+
+        String key = states.key(marked, launcher.commandLine(dir.resolve("x.qcow2"), 1));
+        StringBuilder why = new StringBuilder();
+        assertThat(states.find(key, why)).as("a state for the node that showed badness").isNull();
+        assertThat(why.toString()).isEqualTo("no saved state yet");
+        assertThat(Files.readString(before.resolve("transcript.txt"))).contains("# harness: not saved as the ready state");
     }
 }
