@@ -114,6 +114,31 @@ class DdiScenarios {
     }
 
     /**
+     * A versioned file name, NAME_VERSION.sysext.raw, on a verity DDI carrying extension-release.NAME, under the flavor's
+     * policy: whether the release file fits depends on the version (Capability.RELEASE_NAMED_WITHOUT_VERSION), and a
+     * .raw whose release does not fit fails the whole refresh.
+     */
+    @Scenario
+    void aVersionedVerityDdiUnderTheFlavorsPolicy(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, MergeOracle.Trust.NONE,
+                marked("tools").release("ID=_any").asVerityDdi("tools_1.2.sysext.raw"), good());
+    }
+
+    /** The same name on a DDI signed with the trusted key, under Kairos's UKI policy (signed only). */
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void aVersionedSignedDdiUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        underVariant(node, sysext, expect, "uki",
+                marked("tools").release("ID=_any").asSignedDdi("tools_1.2.sysext.raw", sysext.signingKey("trusted")));
+    }
+
+    /** The same signed image under the UKI policy of Kairos v3.7 to v4.2 (verity+signed). */
+    @Scenario(requires = Capability.IMAGE_POLICY)
+    void aVersionedSignedDdiUnderTheV37UkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        underVariant(node, sysext, expect, "uki-v3.7",
+                marked("tools").release("ID=_any").asSignedDdi("tools_1.2.sysext.raw", sysext.signingKey("trusted")));
+    }
+
+    /**
      * kairos#4988 with a bundle: a DDI the flavor's policy refuses, dropped beside an install-time bundle, takes the
      * bundle down at the next refresh and again at the next boot; removing it brings the bundle back.
      */
