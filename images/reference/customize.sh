@@ -20,6 +20,11 @@ mkdir -p "$root/etc/ssh/sshd_config.d"
 printf 'PasswordAuthentication yes\nUseDNS no\n' > "$root/etc/ssh/sshd_config.d/kairos.conf"
 
 install -D -m 0644 "$files/20-wired.network" "$root/etc/systemd/network/20-wired.network"
+# The harness's command channel: a root and a login-user shell on virtio-serial ports, started by udev when QEMU
+# gives the machine those ports. A restored node answers on them at once: no SSH login per scenario.
+install -D -m 0644 "$files/sysext-harness-shell-root.service" "$root/etc/systemd/system/sysext-harness-shell-root.service"
+install -D -m 0644 "$files/sysext-harness-shell-user.service" "$root/etc/systemd/system/sysext-harness-shell-user.service"
+install -D -m 0644 "$files/90-sysext-harness-channel.rules" "$root/etc/udev/rules.d/90-sysext-harness-channel.rules"
 install -D -m 0644 "$files/modprobe-blacklist.conf" "$root/etc/modprobe.d/reference-node-blacklist.conf"
 
 # Kairos's systemd-sysext drop-in (kairos-init 99_sysext.yaml): hierarchy list, refresh as ExecStart,

@@ -88,7 +88,7 @@ final class BootCommand implements Callable<Integer> {
             System.out.printf("%nflavor      %s (systemd %d expected)%n", flavor.name(), flavor.systemdVersion());
             System.out.printf("build       %.1f s%s%n", Durations.seconds(build), build.toMillis() < 1000 ? " (cached)" : "");
             System.out.printf("started by  %s%n", node.startedBy());
-            System.out.printf("QEMU → SSH  %.1f s%n", Durations.seconds(node.ready().sshAfter()));
+            System.out.printf("QEMU → %s  %.1f s%n", node.ready().reachedBy(), Durations.seconds(node.ready().sshAfter()));
             System.out.printf("QEMU → ready %.1f s (%s%s)%n", Durations.seconds(node.ready().readyAfter()), node.ready().systemState(),
                     node.ready().degraded() ? ", failed: " + String.join(" ", node.ready().failedUnits()) : "");
             System.out.printf("boot_id     %s%n", node.ready().bootId());
@@ -121,7 +121,7 @@ final class BootCommand implements Callable<Integer> {
         progress.step("booting the disk kept in " + from + " (" + kept.overlay() + ", backed by " + kept.backingChain() + ")");
         try (Node node = new NodeLauncher(flavor, kept.bootDisk()).accelerator(accel).evidenceDir(dir).progress(progress).start()) {
             System.out.printf("%nflavor      %s, the disk kept in %s%n", flavor.name(), from);
-            System.out.printf("QEMU → SSH  %.1f s%n", Durations.seconds(node.ready().sshAfter()));
+            System.out.printf("QEMU → %s  %.1f s%n", node.ready().reachedBy(), Durations.seconds(node.ready().sshAfter()));
             System.out.printf("QEMU → ready %.1f s (%s)%n", Durations.seconds(node.ready().readyAfter()), node.ready().systemState());
             System.out.printf("evidence    %s%n", node.evidenceDir());
             System.out.printf("ssh         %s%n", node.sshCommand());

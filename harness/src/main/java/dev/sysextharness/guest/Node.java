@@ -4,6 +4,7 @@ import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.flavor.SystemdVersion;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.vm.Accelerator;
+import dev.sysextharness.vm.GuestChannel;
 import dev.sysextharness.vm.Vm;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,9 +24,23 @@ public final class Node implements Guest, Rebootable {
     private Ready ready;
     private final String startedBy;
     private int reboots;
+    /** The guest channel's shells, attached on first use; null until then, or for good once the channel failed. */
+    private SerialShell rootChannel;
+    private SerialShell userChannel;
+    /** Whether a shell attached now still has its start-up banner to say (it started after the current QEMU did). */
+    private boolean channelShellsAnnounce;
+    private String channelFailure;
 
     Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready, String startedBy) {
+        this(flavor, vm, accelerator, transcript, ssh, ready, startedBy, null);
+    }
+
+    /** A node whose readiness was checked over {@code rootChannel} (a restore), or with {@code ssh} (null: open on demand). */
+    Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready, String startedBy,
+            SerialShell rootChannel) {
         this.startedBy = startedBy;
+        this.rootChannel = rootChannel;
+        this.channelShellsAnnounce = !"restore".equals(startedBy);
         this.flavor = flavor;
         this.vm = vm;
         this.accelerator = accelerator;
@@ -121,7 +136,92 @@ public final class Node implements Guest, Rebootable {
     }
 
     private CommandResult exec(String command, boolean root, String recordedAs, Duration timeout) {
+        SerialShell channel = channelShell(root);
+        if (channel != null) {
+            try {
+                CommandResult r = channel.exec(command, recordedAs, timeout);
+                transcript.record(r);
+                if (r.exitCode() == -1) {
+                    channelFailed("a command got no exit status (" + r.stderr().strip() + ")");
+                }
+                return r.requireCompleted(flavor.name(), transcript.file());
+            } catch (IOException e) {
+                channelFailed(e.getMessage());
+                throw new HarnessException(flavor.name() + ": the guest channel failed running '" + recordedAs + "': " + e.getMessage()
+                        + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
+            }
+        }
         return exec(recordedAs, s -> s.shell(command, root, recordedAs, timeout));
+    }
+
+    /**
+     * The channel shell for root or the login user, attached on first use; null when the machine has no channel or
+     * it failed (then SSH carries every command, as on a node without one).
+     */
+    private SerialShell channelShell(boolean root) {
+        GuestChannel channel = vm.channel();
+        if (channel == null || channelFailure != null) {
+            return null;
+        }
+        SerialShell shell = root ? rootChannel : userChannel;
+        if (shell != null && shell.isOpen()) {
+            return shell;
+        }
+        String port = root ? "root" : "user";
+        shell = SerialShell.attach(channel.port(port), channel.port(port + "-err"), channelShellsAnnounce);
+        Duration wait = accelerator.scale(flavor.timeouts().command());
+        try {
+            if (!shell.awaitAnnounced(wait)) {
+                channelFailed("the " + port + " shell did not announce itself within " + wait.toSeconds() + " s");
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HarnessException(flavor.name() + ": interrupted waiting for the guest channel's " + port + " shell", e);
+        }
+        if (root) {
+            rootChannel = shell;
+        } else {
+            userChannel = shell;
+        }
+        return shell;
+    }
+
+    /** From now on SSH carries this node's commands; the transcript says why. */
+    private void channelFailed(String why) {
+        channelFailure = why;
+        transcript.note("# harness: guest channel given up, SSH from here on: " + why);
+        closeChannelShells();
+    }
+
+    private void closeChannelShells() {
+        if (rootChannel != null) {
+            rootChannel.close();
+            rootChannel = null;
+        }
+        if (userChannel != null) {
+            userChannel.close();
+            userChannel = null;
+        }
+    }
+
+    /**
+     * Proves the guest channel before the node is frozen into a saved state: both shells announced themselves and
+     * run a command. A restored node relies on them from its first instant, so a node whose channel does not work is
+     * not saved. Nothing to prove on a machine without a channel.
+     */
+    void proveChannel() {
+        if (vm.channel() == null) {
+            return;
+        }
+        for (boolean root : new boolean[] {true, false}) {
+            if (channelShell(root) == null) {
+                throw new HarnessException(flavor.name() + ": the guest channel does not work (" + channelFailure + "), so the node is not"
+                        + " saved as the ready state; see journalctl -u sysext-harness-shell-" + (root ? "root" : "user")
+                        + " on a kept node; evidence: " + vm.dir());
+            }
+            exec("true", root, root ? Guest.asSudo("true") : "true", accelerator.scale(flavor.timeouts().command()));
+        }
     }
 
     private interface SessionCall {
@@ -184,12 +284,24 @@ public final class Node implements Guest, Rebootable {
         transcript.note("# harness: reboot requested (boot_id " + before + ")");
         try {
             // The connection may drop before an exit status arrives; the boot_id comparison is the proof, not this.
-            ssh.exec("sudo systemctl reboot", Duration.ofSeconds(15));
+            SerialShell channel = channelShell(true);
+            if (channel != null) {
+                transcript.record(channel.exec("systemctl reboot", Guest.asSudo("systemctl reboot"), Duration.ofSeconds(15)));
+            } else {
+                if (ssh == null || !ssh.isOpen()) {
+                    ssh = SshSession.open(vm.sshPort(), flavor.login(), Duration.ofSeconds(30));
+                }
+                ssh.exec("sudo systemctl reboot", Duration.ofSeconds(15));
+            }
         } catch (IOException | RuntimeException e) {
             transcript.note("# harness: connection dropped while rebooting: " + e.getMessage());
         }
-        ssh.close();
-        ssh = null;
+        if (ssh != null) {
+            ssh.close();
+            ssh = null;
+        }
+        closeChannelShells();
+        channelShellsAnnounce = true; // the shells of the next boot start after the new QEMU's channel is attached
         vm.powerOnAfterGuestReset(deadline, serialFrom);
         transcript.note(String.format("# harness: guest reset the machine %.1f s after the request; powered on again, QEMU pid %d",
                 Duration.between(start, Instant.now()).toMillis() / 1000.0, vm.pid()));
@@ -217,6 +329,7 @@ public final class Node implements Guest, Rebootable {
         if (ssh != null) {
             ssh.close();
         }
+        closeChannelShells();
         vm.close();
     }
 

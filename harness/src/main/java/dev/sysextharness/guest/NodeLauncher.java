@@ -99,7 +99,9 @@ public final class NodeLauncher {
                 .sshHostPort(sshPort)
                 .guestForward(guestForward)
                 // a guest reboot ends QEMU and Node.reboot powers the machine on in a fresh process (Vm#powerOnAfterGuestReset)
-                .noReboot(true);
+                .noReboot(true)
+                // the reference image's shells sit on the channel's ports (images/reference/files/sysext-harness-shell-*.service)
+                .guestChannel(flavor.family() == dev.sysextharness.flavor.Family.REFERENCE);
         if (disk.directKernel()) {
             cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
         } else {
@@ -157,6 +159,7 @@ public final class NodeLauncher {
             try {
                 cold.relaxServiceTimeoutsUnderTcg();
                 refuseToSaveBadness(cold);
+                cold.proveChannel();
                 cold.detachSession();
                 saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
             } finally {
@@ -233,7 +236,20 @@ public final class NodeLauncher {
         }
         transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s, cont %.2f s",
                 Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
-        return awaitReady(vm, transcript, "restore", vm.accelerator().scale(flavor.timeouts().boot()), true);
+        Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
+        if (vm.channel() == null) {
+            return awaitReady(vm, transcript, "restore", deadline, true);
+        }
+        // the saved node's root shell is still reading its port: ready without a login
+        SerialShell root = SerialShell.attach(vm.channel().port("root"), vm.channel().port("root-err"), false);
+        try {
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt());
+            return readyNode(vm, transcript, "restore", ready, null, root);
+        } catch (RuntimeException e) {
+            root.close();
+            vm.close();
+            throw e;
+        }
     }
 
     private static void createDirectory(Path dir) {
@@ -245,19 +261,28 @@ public final class NodeLauncher {
     }
 
 
+    /** The node, once its systemd is the flavor's; the progress line says how it was reached and when. */
+    private Node readyNode(Vm vm, Transcript transcript, String how, Ready ready, SshSession session, SerialShell rootChannel) {
+        transcript.note("# harness: ready after " + how + ", boot_id " + ready.bootId() + ", state " + ready.systemState());
+        progress.step(String.format("%s ready after %s: %s after %.1f s, ready after %.1f s (%s)", flavor.name(), how, ready.reachedBy(),
+                ready.sshAfter().toMillis() / 1000.0, ready.readyAfter().toMillis() / 1000.0, ready.systemState()
+                        + (ready.degraded() ? ", failed units: " + ready.failedUnits() : "")));
+        if (ready.systemdMajor() != flavor.systemdVersion()) {
+            throw new ConfigException("flavor " + flavor.name() + " declares systemdVersion " + flavor.systemdVersion()
+                    + " but its node runs '" + ready.systemdVersion() + "'; fix vm-configs/" + flavor.name() + ".yaml");
+        }
+        return new Node(flavor, vm, vm.accelerator(), transcript, session, ready, how, rootChannel);
+    }
+
     private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock) {
         try {
             Readiness.Result r = Readiness.await(vm, flavor, deadline, null, transcript, vm.startedAt(), stepClock);
-            transcript.note("# harness: ready after " + how + ", boot_id " + r.ready().bootId() + ", state " + r.ready().systemState());
-            progress.step(String.format("%s ready after %s: SSH after %.1f s, ready after %.1f s (%s)", flavor.name(), how,
-                    r.ready().sshAfter().toMillis() / 1000.0, r.ready().readyAfter().toMillis() / 1000.0, r.ready().systemState()
-                            + (r.ready().degraded() ? ", failed units: " + r.ready().failedUnits() : "")));
-            if (r.ready().systemdMajor() != flavor.systemdVersion()) {
+            try {
+                return readyNode(vm, transcript, how, r.ready(), r.session(), null);
+            } catch (ConfigException e) {
                 r.session().close();
-                throw new ConfigException("flavor " + flavor.name() + " declares systemdVersion " + flavor.systemdVersion()
-                        + " but its node runs '" + r.ready().systemdVersion() + "'; fix vm-configs/" + flavor.name() + ".yaml");
+                throw e;
             }
-            return new Node(flavor, vm, vm.accelerator(), transcript, r.session(), r.ready(), how);
         } catch (RuntimeException e) {
             vm.close();
             throw e;

@@ -68,62 +68,94 @@ public final class Readiness {
         }
         Duration sshAfter = Duration.between(start, Instant.now());
         try {
-            Duration left = Duration.between(Instant.now(), end);
-            if (left.isNegative()) {
-                left = Duration.ofSeconds(1);
-            }
-            long hostMillis = System.currentTimeMillis();
-            String step = stepClock
-                    ? String.format("date +%%s.%%N; date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000)
-                    : "";
-            // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
-            // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
-            String check = step + "systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id; systemctl --version | head -n1";
             if (stepClock) {
-                session.openShells(left);
+                Duration left = Duration.between(Instant.now(), end);
+                session.openShells(left.isNegative() ? Duration.ofSeconds(1) : left);
             }
-            CommandResult state = session.shell(check, stepClock, stepClock ? Guest.asSudo(check) : check, left);
-            transcript.record(state);
-            List<String> lines = state.out().lines().toList();
-            if (stepClock && !lines.isEmpty()) {
-                String guestTime = lines.get(0);
-                lines = lines.subList(1, lines.size());
-                try {
-                    long guestMillis = (long) (Double.parseDouble(guestTime) * 1000);
-                    transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time",
-                            (hostMillis - guestMillis) / 1000.0));
-                } catch (NumberFormatException e) {
-                    transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
-                }
-            }
-            String systemState = lines.isEmpty() ? "" : lines.get(0);
-            String bootId = lines.size() < 2 ? "" : lines.get(1);
-            String systemd = lines.size() < 3 ? "" : lines.get(2);
-            if (state.exitCode() == -1) {
-                session.close();
-                throw notReady(vm, who, deadline, "the readiness command got no exit status (" + state.stderr().strip() + ")");
-            }
-            if (systemState.equals("starting") || systemState.equals("initializing")) {
-                session.close();
-                throw notReady(vm, who, deadline, "systemd still '" + systemState + "'");
-            }
-            if (!systemState.equals("running") && !systemState.equals("degraded")) {
-                session.close();
-                throw notReady(vm, who, deadline, "systemd reports '" + systemState + "'");
-            }
-            List<String> failed = List.of();
-            if (systemState.equals("degraded")) {
-                String list = "systemctl list-units --failed --no-legend --plain";
-                CommandResult units = session.shell(list, false, list, Duration.ofSeconds(30));
-                transcript.record(units);
-                failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
-            }
-            Ready ready = new Ready(bootId, systemd, systemState, failed, sshAfter, Duration.between(start, Instant.now()));
+            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, "SSH");
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
             throw notReady(vm, who, deadline, "SSH dropped during the readiness check: " + e.getMessage());
+        } catch (HarnessException e) {
+            session.close();
+            throw e;
         }
+    }
+
+    /**
+     * The readiness check of a restored node over its guest channel's root shell, which was running when the state
+     * was saved: no login at all. The clock is stepped as after any restore.
+     */
+    static Ready awaitOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin) {
+        Instant end = Instant.now().plus(deadline);
+        try {
+            return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
+                    transcript, origin, Duration.between(origin, Instant.now()), true, "channel");
+        } catch (IOException e) {
+            throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
+        }
+    }
+
+    /** How the check reaches a shell of the node: as root or as the login user. */
+    @FunctionalInterface
+    interface Shell {
+        CommandResult run(String command, boolean root, String recordedAs, Duration timeout) throws IOException;
+    }
+
+    /**
+     * {@code systemctl is-system-running --wait} (and, with {@code stepClock}, the guest's clock stepped to the host's
+     * first), the boot_id and the systemd version, in one command; a node still starting, or in any state but
+     * running or degraded, is not ready.
+     */
+    private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
+            Duration reachedAfter, boolean stepClock, String reachedBy) throws IOException {
+        String who = flavor.name();
+        Duration left = Duration.between(Instant.now(), end);
+        if (left.isNegative()) {
+            left = Duration.ofSeconds(1);
+        }
+        long hostMillis = System.currentTimeMillis();
+        String step = stepClock
+                ? String.format("date +%%s.%%N; date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000)
+                : "";
+        // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
+        // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
+        String check = step + "systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id; systemctl --version | head -n1";
+        CommandResult state = shell.run(check, stepClock, stepClock ? Guest.asSudo(check) : check, left);
+        transcript.record(state);
+        List<String> lines = state.out().lines().toList();
+        if (stepClock && !lines.isEmpty()) {
+            String guestTime = lines.get(0);
+            lines = lines.subList(1, lines.size());
+            try {
+                long guestMillis = (long) (Double.parseDouble(guestTime) * 1000);
+                transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time",
+                        (hostMillis - guestMillis) / 1000.0));
+            } catch (NumberFormatException e) {
+                transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
+            }
+        }
+        String systemState = lines.isEmpty() ? "" : lines.get(0);
+        String bootId = lines.size() < 2 ? "" : lines.get(1);
+        String systemd = lines.size() < 3 ? "" : lines.get(2);
+        if (state.exitCode() == -1) {
+            throw notReady(vm, who, deadline, "the readiness command got no exit status (" + state.stderr().strip() + ")");
+        }
+        if (systemState.equals("starting") || systemState.equals("initializing")) {
+            throw notReady(vm, who, deadline, "systemd still '" + systemState + "'");
+        }
+        if (!systemState.equals("running") && !systemState.equals("degraded")) {
+            throw notReady(vm, who, deadline, "systemd reports '" + systemState + "'");
+        }
+        List<String> failed = List.of();
+        if (systemState.equals("degraded")) {
+            String list = "systemctl list-units --failed --no-legend --plain";
+            CommandResult units = shell.run(list, false, list, Duration.ofSeconds(30));
+            transcript.record(units);
+            failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
+        }
+        return new Ready(bootId, systemd, systemState, failed, reachedAfter, Duration.between(start, Instant.now()), reachedBy);
     }
 
     /**

@@ -6,9 +6,11 @@ import java.util.List;
 
 /**
  * A node that answered: its boot_id, the first line of {@code systemctl --version}, the state systemd reported, the units that failed (if degraded), and when
- * SSH first answered and when the node was ready, counted from the start of the wait.
+ * it first answered ({@code reachedBy}: "SSH", or "channel" for the guest channel's shell) and when it was ready,
+ * counted from the start of the wait.
  */
-public record Ready(String bootId, String systemdVersion, String systemState, List<String> failedUnits, Duration sshAfter, Duration readyAfter) {
+public record Ready(String bootId, String systemdVersion, String systemState, List<String> failedUnits, Duration sshAfter, Duration readyAfter,
+                    String reachedBy) {
     /** The major version from "systemd 252 (252.39-1~deb12u2)", or -1. */
     public int systemdMajor() {
         SystemdVersion v = systemd();

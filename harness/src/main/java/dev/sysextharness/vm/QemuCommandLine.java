@@ -26,6 +26,8 @@ public final class QemuCommandLine {
     private String incoming;
     private boolean noReboot;
     private String bootOrder;
+    private boolean wantsChannel;
+    private GuestChannel channel;
 
     public QemuCommandLine binary(String binary) {
         this.binary = binary;
@@ -111,6 +113,24 @@ public final class QemuCommandLine {
         return this;
     }
 
+    /**
+     * Give the guest the harness's command channel ({@link GuestChannel}: virtio-serial ports a reference image's
+     * shells sit on); {@link Vm#start} makes the channel's sockets for each VM.
+     */
+    public QemuCommandLine guestChannel(boolean on) {
+        this.wantsChannel = on;
+        return this;
+    }
+
+    public boolean wantsGuestChannel() {
+        return wantsChannel;
+    }
+
+    QemuCommandLine channel(GuestChannel channel) {
+        this.channel = channel;
+        return this;
+    }
+
     /** Exit instead of rebooting (an installer's poweroff/reboot ends the process). */
     public QemuCommandLine noReboot(boolean noReboot) {
         this.noReboot = noReboot;
@@ -127,6 +147,9 @@ public final class QemuCommandLine {
                 "cdroms=" + cdroms.size(), "kernel=" + (kernel != null)));
         if (bootOrder != null) {
             args.add("boot=" + bootOrder);
+        }
+        if (wantsChannel) {
+            args.add(GuestChannel.machineArgument());
         }
         return args;
     }
@@ -171,6 +194,9 @@ public final class QemuCommandLine {
                 "-chardev", "file,id=serial0,path=" + serialLog + ",append=on",
                 "-serial", "chardev:serial0",
                 "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        if (wantsChannel) {
+            cmd.addAll(Objects.requireNonNull(channel, "channel (made by Vm.start)").qemuArguments());
+        }
         if (incoming != null) {
             cmd.addAll(List.of("-incoming", incoming));
         }

@@ -30,10 +30,14 @@ public final class Vm implements AutoCloseable {
     private volatile Instant startedAt;
     private final List<String> commandLine;
     private final Accelerator accelerator;
+    private final GuestChannel channel;
+    /** How long QEMU may take to serve each of the channel's sockets after it starts. */
+    private static final Duration CHANNEL_DEADLINE = Duration.ofSeconds(30);
 
     private Vm(Process process, Path dir, Path serialLog, Path qmpSocket, int sshPort, Instant startedAt, List<String> commandLine,
-            Accelerator accelerator) {
+            Accelerator accelerator, GuestChannel channel) {
         this.accelerator = accelerator;
+        this.channel = channel;
         this.process = process;
         this.dir = dir;
         this.serialLog = serialLog;
@@ -57,14 +61,24 @@ public final class Vm implements AutoCloseable {
                 qmp = Files.createTempDirectory("sxh").resolve("qmp.sock");
             }
             Files.deleteIfExists(serial);
-            List<String> argv = cmd.serialLog(serial).qmpSocket(qmp).build();
+            GuestChannel channel = cmd.wantsGuestChannel() ? GuestChannel.create() : null;
+            List<String> argv = cmd.serialLog(serial).qmpSocket(qmp).channel(channel).build();
             Files.write(dir.resolve("command-line.txt"), List.of(shellQuoted(argv)));
             ProcessBuilder pb = new ProcessBuilder(argv)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("qemu.log").toFile());
             Instant started = Instant.now();
             Process p = OwnedProcesses.start(pb);
-            return new Vm(p, dir, serial, qmp, sshPort, started, argv, cmd.accelerator());
+            Vm vm = new Vm(p, dir, serial, qmp, sshPort, started, argv, cmd.accelerator(), channel);
+            if (channel != null) {
+                try {
+                    channel.connect(p, CHANNEL_DEADLINE);
+                } catch (RuntimeException e) {
+                    vm.close();
+                    throw e;
+                }
+            }
+            return vm;
         } catch (IOException e) {
             throw new HarnessException("cannot prepare VM directory " + dir + ": " + e.getMessage(), e);
         }
@@ -167,6 +181,14 @@ public final class Vm implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()));
         startedAt = Instant.now();
         process = OwnedProcesses.start(pb);
+        if (channel != null) {
+            channel.connect(process, CHANNEL_DEADLINE);
+        }
+    }
+
+    /** The harness's command channel into the guest, connected to the running QEMU; null when the machine has none. */
+    public GuestChannel channel() {
+        return channel;
     }
 
     private String serialSince(long from) {
@@ -227,6 +249,9 @@ public final class Vm implements AutoCloseable {
                 // QMP gone: fall through to signals
             }
             OwnedProcesses.end(process, 3000);
+        }
+        if (channel != null) {
+            channel.close();
         }
         if (!qmpSocket.startsWith(dir)) {
             try {
