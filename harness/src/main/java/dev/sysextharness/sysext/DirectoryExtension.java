@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A small extension written straight into a node's search path as a directory, for compatibility scenarios
@@ -201,37 +203,56 @@ public final class DirectoryExtension {
         return p;
     }
 
-    /** The root shell script that writes it. */
+    /**
+     * The root shell script that writes it. Every program it starts is translated afresh in a restored QEMU under
+     * TCG, so it starts few: one {@code mkdir -p} for all directories (worked out here, not with {@code dirname}),
+     * {@code printf} (a shell builtin) for the contents, one {@code chmod} for the programs, and {@code rm -rf} only
+     * when something is there to remove.
+     */
     String script() {
         if (ddi != null) {
             return "mkdir -p " + searchDir; // the DDI itself is made on the host and sent
         }
         // a squashfs is built from the same tree in a scratch directory, then the tree goes
         String tree = rawFile == null ? path() : "/var/tmp/sysext-harness-tree/" + name;
-        StringBuilder sb = new StringBuilder("set -e; d=").append(tree).append("; rm -rf \"$d\"; mkdir -p \"$d\"");
+        Set<String> dirs = new TreeSet<>();
+        List<String> programs = new ArrayList<>();
+        for (String p : paths()) {
+            int slash = p.lastIndexOf('/');
+            if (slash > 0) {
+                dirs.add(p.substring(0, slash));
+            }
+        }
+        StringBuilder sb = new StringBuilder("set -e; d=").append(tree)
+                .append("; if [ -e \"$d\" ] || [ -L \"$d\" ]; then rm -rf \"$d\"; fi; mkdir -p \"$d\"");
+        dirs.forEach(dir -> sb.append(" \"$d/").append(dir).append('"'));
+        if (rawFile != null) {
+            sb.append(' ').append(searchDir);
+        }
         for (var f : files.entrySet()) {
-            sb.append("; mkdir -p \"$d/$(dirname ").append(f.getKey()).append(")\"")
-                    .append("; printf '%s' ").append(quote(f.getValue())).append(" > \"$d/").append(f.getKey()).append('"');
+            sb.append("; printf '%s' ").append(quote(f.getValue())).append(" > \"$d/").append(f.getKey()).append('"');
             if (f.getKey().contains("/bin/")) {
-                sb.append("; chmod 755 \"$d/").append(f.getKey()).append('"');
+                programs.add(f.getKey());
             }
         }
         for (var b : binaries.entrySet()) {
-            sb.append("; mkdir -p \"$d/$(dirname ").append(b.getKey()).append(")\"; printf '%s' ")
-                    .append(java.util.Base64.getEncoder().encodeToString(b.getValue())).append(" | base64 -d > \"$d/").append(b.getKey())
-                    .append("\"; chmod 755 \"$d/").append(b.getKey()).append('"');
+            sb.append("; printf '%s' ").append(java.util.Base64.getEncoder().encodeToString(b.getValue()))
+                    .append(" | base64 -d > \"$d/").append(b.getKey()).append('"');
+            programs.add(b.getKey());
+        }
+        if (!programs.isEmpty()) {
+            sb.append("; chmod 755");
+            programs.forEach(p -> sb.append(" \"$d/").append(p).append('"'));
         }
         if (release != null) {
             String rel = "$d/" + releasePath();
-            sb.append("; mkdir -p \"$d/usr/lib/extension-release.d\"; printf '%s' ").append(quote(release))
-                    .append(" > \"").append(rel).append('"');
+            sb.append("; printf '%s' ").append(quote(release)).append(" > \"").append(rel).append('"');
             if (strictFalseXattr) {
                 sb.append("; setfattr -n user.extension-release.strict -v false \"").append(rel).append('"');
             }
         }
         if (rawFile != null) {
-            sb.append("; mkdir -p ").append(searchDir).append("; mksquashfs \"$d\" ").append(path())
-                    .append(" -quiet -noappend -all-root >/dev/null; rm -rf \"$d\"");
+            sb.append("; mksquashfs \"$d\" ").append(path()).append(" -quiet -noappend -all-root >/dev/null; rm -rf \"$d\"");
         }
         return sb.toString();
     }
