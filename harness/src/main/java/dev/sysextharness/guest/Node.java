@@ -7,6 +7,7 @@ import dev.sysextharness.vm.Accelerator;
 import dev.sysextharness.vm.GuestChannel;
 import dev.sysextharness.vm.Vm;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,15 +125,71 @@ public final class Node implements Guest, Rebootable {
         return exec(script, true, Guest.asSudo(script), accelerator.scale(flavor.timeouts().command()));
     }
 
-    /** Copies a host file to {@code guestPath} as root, readable by all, over the node's SSH session. */
+    /**
+     * Copies a host file to {@code guestPath} as root, readable by all: over the guest channel's file port when the
+     * node has a channel, else over the node's SSH session.
+     */
     @Override
     public void sendFile(Path file, String guestPath) {
         String write = "cat > " + shellQuote(guestPath) + " && chmod 0644 " + shellQuote(guestPath);
         Duration timeout = accelerator.scale(flavor.timeouts().command());
-        CommandResult r = exec(Guest.asSudo(write) + " < " + file, s -> s.exec("sudo sh -c " + shellQuote(write), file, timeout));
+        SerialShell root = channelShell(true);
+        CommandResult r = root != null
+                ? sendOverChannel(root, file, guestPath, timeout)
+                : exec(Guest.asSudo(write) + " < " + file, s -> s.exec("sudo sh -c " + shellQuote(write), file, timeout));
         if (!r.succeeded()) {
             throw new HarnessException("cannot copy " + file + " to " + guestPath + " on the " + flavor.name() + " node: " + r.describe());
         }
+    }
+
+    /**
+     * The file's bytes go to the channel's file port while a root command reads exactly that many from it. The
+     * target is opened before the port, so a command that cannot write the target never reads the port; the bytes
+     * left waiting in the socket then belong to no one, and the channel is given up for this node (SSH from here on).
+     */
+    private CommandResult sendOverChannel(SerialShell root, Path file, String guestPath, Duration timeout) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new HarnessException("cannot read " + file + " to send it to the " + flavor.name() + " node: " + e.getMessage(), e);
+        }
+        String port = "/dev/virtio-ports/" + GuestChannel.PREFIX + "file";
+        String target = shellQuote(guestPath);
+        // the size check: head ends early only if the port reached end-of-file, which must not pass for a copy
+        String command = "head -c " + size + " > " + target + " < " + port + " && chmod 0644 " + target + " && test \"$(stat -c %s "
+                + target + ")\" = " + size;
+        // a thread of its own: a guest that never reads leaves it blocked until the VM's channel closes
+        java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try (var in = java.nio.channels.FileChannel.open(file)) {
+                java.nio.channels.SocketChannel to = vm.channel().port("file");
+                long done = 0;
+                while (done < size) {
+                    done += in.transferTo(done, size - done, to);
+                }
+                sent.complete(null);
+            } catch (IOException e) {
+                sent.completeExceptionally(e);
+            }
+        }, "guest-channel-file");
+        writer.setDaemon(true);
+        writer.start();
+        CommandResult r;
+        try {
+            r = root.exec(command, Guest.asSudo(command) + "   # the port carries " + file, timeout);
+        } catch (IOException e) {
+            channelFailed(e.getMessage());
+            throw new HarnessException(flavor.name() + ": the guest channel failed sending " + file + ": " + e.getMessage()
+                    + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
+        }
+        transcript.record(r);
+        if (r.succeeded()) {
+            sent.join(); // done: the guest read every byte
+        } else {
+            channelFailed("sending " + file + " ended with exit " + r.exitCode() + "; bytes may be left in the file port");
+        }
+        return r.requireCompleted(flavor.name(), transcript.file());
     }
 
     private CommandResult exec(String command, boolean root, String recordedAs, Duration timeout) {
@@ -221,6 +278,28 @@ public final class Node implements Guest, Rebootable {
                         + " on a kept node; evidence: " + vm.dir());
             }
             exec("true", root, root ? Guest.asSudo("true") : "true", accelerator.scale(flavor.timeouts().command()));
+        }
+        // and the file port: a few bytes there and back, every byte value once
+        try {
+            byte[] probe = new byte[256];
+            for (int i = 0; i < probe.length; i++) {
+                probe[i] = (byte) i;
+            }
+            Path file = Files.createTempFile(vm.dir(), "channel-probe", ".bin");
+            Files.write(file, probe);
+            String guestPath = "/run/sysext-harness-channel-probe";
+            sendFile(file, guestPath);
+            Files.delete(file);
+            String sum = exec("md5sum < " + guestPath + " && rm " + guestPath, true, Guest.asSudo("md5sum < " + guestPath + " && rm " + guestPath),
+                    accelerator.scale(flavor.timeouts().command())).out().split("\\s+")[0];
+            String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(probe));
+            if (channelFailure != null || !sum.equals(expected)) {
+                throw new HarnessException(flavor.name() + ": the guest channel's file port does not carry a file intact (md5 " + sum
+                        + ", sent " + expected + (channelFailure == null ? "" : "; " + channelFailure) + "), so the node is not saved as"
+                        + " the ready state; evidence: " + vm.dir());
+            }
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new HarnessException(flavor.name() + ": cannot prove the guest channel's file port: " + e.getMessage(), e);
         }
     }
 

@@ -28,8 +28,11 @@ import org.awaitility.core.TerminalFailureException;
 public final class GuestChannel implements AutoCloseable {
     /** The guest's name of a port: /dev/virtio-ports/NAME. */
     public static final String PREFIX = "org.sysext-harness.";
-    /** Commands and their stdout, then stderr, for root and for the login user, in the order QEMU creates them. */
-    public static final List<String> PORTS = List.of("root", "root-err", "user", "user-err");
+    /**
+     * Commands and their stdout, then stderr, for root and for the login user, then files sent to the guest (read by
+     * a root command that opens the port for one file), in the order QEMU creates them.
+     */
+    public static final List<String> PORTS = List.of("root", "root-err", "user", "user-err", "file");
 
     private final Path dir;
     private final Map<String, SocketChannel> connected = new LinkedHashMap<>();
