@@ -13,13 +13,18 @@ import java.util.Map;
  * @param imagePolicy  the --image-policy the service passes, or null where systemd has none (&lt; 254)
  * @param optIn        how /opt is added when a scenario opts in (default: a runtime drop-in)
  * @param variants     other drop-ins the flavor's nodes are known with (Kairos's UKI ones), by name; empty for none
+ * @param kernelTrustsFirmwareDb whether the flavor's kernel checks a verity root hash signature against the
+ *                     certificates the firmware's db put into its .platform keyring
+ *                     (CONFIG_DM_VERITY_VERIFY_ROOTHASH_SIG_PLATFORM_KEYRING); null where nobody measured it, which
+ *                     skips the scenarios that boot a node with certificates in its firmware
  */
 public record SysextConfig(
         @JsonProperty(required = true) List<String> hierarchies,
         boolean optMerged,
         String imagePolicy,
         OptIn optIn,
-        Map<String, PolicyVariant> variants) {
+        Map<String, PolicyVariant> variants,
+        Boolean kernelTrustsFirmwareDb) {
 
     public SysextConfig {
         if (hierarchies == null || hierarchies.isEmpty()) {

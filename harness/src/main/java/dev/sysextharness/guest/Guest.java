@@ -34,6 +34,11 @@ public interface Guest extends AutoCloseable {
     CommandResult sudo(String script);
 
     /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
+    /** SHA-256 fingerprints of the certificates the guest's firmware db holds (none: no UEFI firmware, or an empty db). */
+    default java.util.Set<String> firmwareDb() {
+        return java.util.Set.of();
+    }
+
     /** Writes a systemd unit drop-in (or any unit file) at {@code path} as root and reloads the manager. */
     default void writeUnitFile(String path, String text) {
         sudoOk("mkdir -p \"$(dirname " + Node.shellQuote(path) + ")\" && printf '%s' " + Node.shellQuote(text) + " > "

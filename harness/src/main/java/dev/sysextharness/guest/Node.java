@@ -31,6 +31,7 @@ public final class Node implements Guest, Rebootable {
     /** Whether a shell attached now still has its start-up banner to say (it started after the current QEMU did). */
     private boolean channelShellsAnnounce;
     private String channelFailure;
+    private java.util.Set<String> firmwareDb = java.util.Set.of();
 
     Node(Flavor flavor, Vm vm, Accelerator accelerator, Transcript transcript, SshSession ssh, Ready ready, String startedBy) {
         this(flavor, vm, accelerator, transcript, ssh, ready, startedBy, null);
@@ -48,6 +49,15 @@ public final class Node implements Guest, Rebootable {
         this.transcript = transcript;
         this.ssh = ssh;
         this.ready = ready;
+    }
+
+    @Override
+    public java.util.Set<String> firmwareDb() {
+        return firmwareDb;
+    }
+
+    void firmwareDb(java.util.Set<String> fingerprints) {
+        this.firmwareDb = java.util.Set.copyOf(fingerprints);
     }
 
     @Override

@@ -39,6 +39,8 @@ public final class NodeLauncher {
     private GuestForward guestForward;
     private Progress progress = Progress.silent();
     private SavedStates states;
+    private Path uefiVars;
+    private java.util.Set<String> firmwareDb = java.util.Set.of();
     private static final Map<String, Object> SAVING = new ConcurrentHashMap<>();
 
     public NodeLauncher(Flavor flavor, BootDisk disk) {
@@ -102,12 +104,33 @@ public final class NodeLauncher {
                 .noReboot(true)
                 // the reference image's shells sit on the channel's ports (images/reference/files/sysext-harness-shell-*.service)
                 .guestChannel(flavor.family() == dev.sysextharness.flavor.Family.REFERENCE);
-        if (disk.directKernel()) {
+        if (uefiVars != null) {
+            cmd.uefi(Path.of(dev.sysextharness.vm.Firmware.OVMF_CODE), overlay.resolveSibling(SavedState.UEFI_VARS), uefiVars);
+        }
+        if (disk.directKernel() && uefiVars != null) {
+            // OVMF loads a kernel with an EFI stub: the bzImage beside an unpacked vmlinux, and the initramfs it came with
+            Path bz = disk.kernel().resolveSibling("vmlinuz");
+            Path initrd = disk.initrd().resolveSibling("initrd.img");
+            cmd.directKernel(Files.isRegularFile(bz) ? bz : disk.kernel(), Files.isRegularFile(initrd) ? initrd : disk.initrd(),
+                    disk.append());
+        } else if (disk.directKernel()) {
             cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
         } else {
             cmd.bootOrder("c"); // the disk's own bootloader (an installed Kairos disk)
         }
         return cmd;
+    }
+
+    /**
+     * Boot under UEFI firmware (OVMF) on a private copy of the variable store {@code vars} (one whose db holds a
+     * certificate, say: {@link dev.sysextharness.vm.Firmware#varsWithDb}), the kernel as the bzImage with its EFI stub.
+     * A saved state of such a node keeps the store as it was at the save, and each restore runs on a copy of that.
+     * {@code dbFingerprints}: the certificates the store's db holds, as the node reports them to the oracle.
+     */
+    public NodeLauncher uefi(Path vars, java.util.Set<String> dbFingerprints) {
+        this.uefiVars = vars;
+        this.firmwareDb = java.util.Set.copyOf(dbFingerprints);
+        return this;
     }
 
     /** Start from a saved ready state where one is valid (saving one after the first cold boot); null: always cold. */
@@ -191,13 +214,16 @@ public final class NodeLauncher {
 
     /** Until the first serial byte under KVM: a direct kernel prints within a second; a bootloader may take its time. */
     private Duration firstOutputDeadline() {
-        return Duration.ofSeconds(disk.directKernel() ? 15 : 60);
+        return Duration.ofSeconds(disk.directKernel() && uefiVars == null ? 15 : 60);
     }
 
     private Node coldBoot(Path dir) {
         createDirectory(dir);
         SshSession.warmUp();
         Path overlay = Overlay.create(disk.disk(), disk.format(), dir.resolve("overlay.qcow2").toAbsolutePath());
+        if (uefiVars != null) {
+            copyWritable(uefiVars, overlay.resolveSibling(SavedState.UEFI_VARS));
+        }
         int port = FreePorts.next();
         Vm vm = accel.start(flavor.name(), a -> commandLine(overlay, port, a), dir, port, firstOutputDeadline());
         Accelerator accelerator = vm.accelerator();
@@ -213,6 +239,12 @@ public final class NodeLauncher {
         SshSession.warmUp();
         Instant overlayAt = Instant.now();
         Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
+        if (uefiVars != null) {
+            if (state.uefiVars() == null) {
+                throw new HarnessException("saved state " + state.dir() + " has no UEFI variable store");
+            }
+            copyWritable(state.uefiVars(), overlay.resolveSibling(SavedState.UEFI_VARS));
+        }
         int port = FreePorts.next();
         Instant vmAt = Instant.now();
         Vm vm = Vm.start(commandLine(overlay, port, accel.current()).incoming(state.incomingUri()), evidenceDir, port);
@@ -252,6 +284,16 @@ public final class NodeLauncher {
         }
     }
 
+    /** The node's own copy of a firmware variable store, which its firmware may write. */
+    private static void copyWritable(Path store, Path copy) {
+        try {
+            Files.copy(store, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException e) {
+            throw new HarnessException("cannot copy the UEFI variable store " + store + " to " + copy + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void createDirectory(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -271,7 +313,9 @@ public final class NodeLauncher {
             throw new ConfigException("flavor " + flavor.name() + " declares systemdVersion " + flavor.systemdVersion()
                     + " but its node runs '" + ready.systemdVersion() + "'; fix vm-configs/" + flavor.name() + ".yaml");
         }
-        return new Node(flavor, vm, vm.accelerator(), transcript, session, ready, how, rootChannel);
+        Node node = new Node(flavor, vm, vm.accelerator(), transcript, session, ready, how, rootChannel);
+        node.firmwareDb(firmwareDb);
+        return node;
     }
 
     private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock) {

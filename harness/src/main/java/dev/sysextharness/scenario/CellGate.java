@@ -1,6 +1,7 @@
 package dev.sysextharness.scenario;
 
 import dev.sysextharness.api.Certifies;
+import dev.sysextharness.api.FirmwareDb;
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.flavor.Capability;
 import dev.sysextharness.flavor.Family;
@@ -27,6 +28,15 @@ final class CellGate {
         if (!java.util.List.of(scenario.families()).contains(flavor.family())) {
             return "needs a " + java.util.Arrays.stream(scenario.families()).map(Family::text).collect(java.util.stream.Collectors.joining(" or "))
                     + " flavor; " + flavor.name() + " is " + flavor.family().text() + ", " + flavor.family().has();
+        }
+        FirmwareDb firmware = method.getAnnotation(FirmwareDb.class);
+        if (firmware != null && flavor.family() != Family.REFERENCE) {
+            return "boots under UEFI firmware with the harness's certificate in db, which only a reference flavor's directly booted"
+                    + " kernel does here; " + flavor.name() + " is " + flavor.family().text();
+        }
+        if (firmware != null && flavor.sysext().kernelTrustsFirmwareDb() == null) {
+            return "vm-configs/" + flavor.name() + ".yaml does not say whether its kernel takes the firmware's db for verity"
+                    + " signatures (sysext.kernelTrustsFirmwareDb), so nothing can be predicted";
         }
         for (Capability c : scenario.requires()) {
             if (!c.in(flavor.systemdVersion())) {

@@ -1,6 +1,10 @@
 package dev.sysextharness.scenario;
 
 import dev.sysextharness.api.Bundles;
+import dev.sysextharness.api.FirmwareDb;
+import dev.sysextharness.extension.SigningKey;
+import dev.sysextharness.vm.Firmware;
+import java.util.Set;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
@@ -40,13 +44,22 @@ final class NodeProvider extends GuestProvider<Node> {
         Flavor flavor = session.flavor(flavorName);
         Bundles bundles = c.getRequiredTestMethod().getAnnotation(Bundles.class);
         BootDisk disk = bundles == null ? session.disks.base(flavor) : installed(flavor, List.of(bundles.value()));
-        Node node = new NodeLauncher(flavor, disk)
+        NodeLauncher launcher = new NodeLauncher(flavor, disk)
                 .guestForward(session.registryForward())
                 .savedStates(session.savedStates)
                 .accelerator(session.accelerator)
                 .evidenceDir(evidenceDir(c))
-                .progress(session.progress)
-                .start();
+                .progress(session.progress);
+        FirmwareDb firmware = c.getRequiredTestMethod().getAnnotation(FirmwareDb.class);
+        if (firmware != null) {
+            if (firmware.value().length != 1) {
+                throw new IllegalArgumentException("@FirmwareDb: one key name, got " + List.of(firmware.value()));
+            }
+            SigningKey key = session.ddis.key(firmware.value()[0]);
+            launcher.uefi(Firmware.varsWithDb(session.parameters.config().workspace().cache(), key.certificate(), session.progress),
+                    Set.of(key.fingerprint()));
+        }
+        Node node = launcher.start();
         disks.put(node, disk);
         return node;
     }

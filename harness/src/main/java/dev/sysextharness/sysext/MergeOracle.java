@@ -389,14 +389,21 @@ public final class MergeOracle {
     /**
      * The certificates a node trusts, by SHA-256 fingerprint: {@code kernel}, those in the kernel's keyrings (from the
      * firmware's db on a Secure Boot node); {@code verityDirs}, those in /run/verity.d or /etc/verity.d, which systemd
-     * checks in userspace when the kernel refuses ({@link Capability#USERSPACE_VERITY_SIGNATURE}).
+     * checks in userspace when the kernel refuses ({@link Capability#USERSPACE_VERITY_SIGNATURE});
+     * {@code firmwareDbIgnored}, those the firmware's db holds but the kernel does not take for verity (its .platform
+     * keyring is not one dm-verity consults: flavor field {@code sysext.kernelTrustsFirmwareDb}).
      */
-    public record Trust(Set<String> kernel, Set<String> verityDirs) {
+    public record Trust(Set<String> kernel, Set<String> verityDirs, Set<String> firmwareDbIgnored) {
         public static final Trust NONE = new Trust(Set.of(), Set.of());
 
         public Trust {
             kernel = Set.copyOf(kernel);
             verityDirs = Set.copyOf(verityDirs);
+            firmwareDbIgnored = Set.copyOf(firmwareDbIgnored);
+        }
+
+        public Trust(Set<String> kernel, Set<String> verityDirs) {
+            this(kernel, verityDirs, Set.of());
         }
 
         /** Only userspace trust: the certificates dropped into /run/verity.d. */
@@ -404,6 +411,10 @@ public final class MergeOracle {
             return new Trust(Set.of(), Set.of(fingerprints));
         }
     }
+
+    /** Where the kernel's use of the firmware's db was measured. */
+    static final String FIRMWARE_DB_MEASURED = "measured under OVMF on each reference kernel,"
+            + " harness/src/test/resources/measured/kernel-trust/";
 
     enum Verdict { ADMITTED, REFUSED, KEY_REJECTED }
 
@@ -431,13 +442,16 @@ public final class MergeOracle {
                         : new Admission(Verdict.REFUSED, said + " allows neither signed nor verity", false);
             }
             if (i.signer() != null && trust.kernel().contains(i.signer())) {
-                return new Admission(Verdict.ADMITTED, "signed by a certificate in the kernel's keyring", false);
+                return new Admission(Verdict.ADMITTED, "signed by a certificate in the kernel's keyring (the firmware's db: "
+                        + FIRMWARE_DB_MEASURED + ")", false);
             }
             if (i.signer() != null && trust.verityDirs().contains(i.signer()) && Capability.USERSPACE_VERITY_SIGNATURE.in(v)) {
                 return new Admission(Verdict.ADMITTED, "the kernel does not know its certificate, systemd finds it in /run/verity.d ("
                         + Capability.USERSPACE_VERITY_SIGNATURE.measured() + ")", true);
             }
-            String untrusted = "signed by certificate " + i.signer() + ", which the node does not trust";
+            String untrusted = "signed by certificate " + i.signer() + ", which the node does not trust"
+                    + (i.signer() != null && trust.firmwareDbIgnored().contains(i.signer()) ? " (its firmware's db holds it, but this"
+                    + " kernel's dm-verity does not consult the .platform keyring: " + FIRMWARE_DB_MEASURED + ")" : "");
             if (allowsVerity && Capability.SIGNED_FALLS_BACK_TO_VERITY.in(v)) {
                 return new Admission(Verdict.ADMITTED, untrusted + "; " + said + " allows verity, so systemd falls back to verity"
                         + " without the signature (" + Capability.SIGNED_FALLS_BACK_TO_VERITY.source() + ")", true);

@@ -71,6 +71,39 @@ public final class Sysext {
      * trusts now, for the oracle.
      */
     public MergeOracle.Trust useVariant(String name) {
+        return useVariant(name, true);
+    }
+
+    /**
+     * The variant's drop-in alone, without the certificates it would put into /run/verity.d: what the node trusts then
+     * is what its kernel takes from the firmware ({@link #trust()}).
+     */
+    public MergeOracle.Trust useVariantPolicyOnly(String name) {
+        return useVariant(name, false);
+    }
+
+    /**
+     * What the node trusts as it stands, for the oracle: the firmware's db where the flavor's kernel takes it for
+     * verity ({@code sysext.kernelTrustsFirmwareDb}), nothing in /run/verity.d unless a variant put it there.
+     */
+    public MergeOracle.Trust trust() {
+        return trust(Set.of());
+    }
+
+    private MergeOracle.Trust trust(Set<String> verityDirs) {
+        Set<String> db = node.firmwareDb();
+        if (db.isEmpty()) {
+            return new MergeOracle.Trust(Set.of(), verityDirs);
+        }
+        Boolean takes = node.flavor().sysext().kernelTrustsFirmwareDb();
+        if (takes == null) {
+            throw new IllegalStateException(node.flavor().name() + ": a node with certificates in its firmware's db, on a flavor that"
+                    + " does not say whether its kernel takes them (sysext.kernelTrustsFirmwareDb)");
+        }
+        return takes ? new MergeOracle.Trust(db, verityDirs) : new MergeOracle.Trust(Set.of(), verityDirs, db);
+    }
+
+    private MergeOracle.Trust useVariant(String name, boolean verityCertificates) {
         PolicyVariant variant = node.flavor().sysext().variants().get(name);
         if (variant == null) {
             throw new IllegalArgumentException("flavor " + node.flavor().name() + " has no sysext variant '" + name + "' (it has "
@@ -82,19 +115,21 @@ public final class Sysext {
         String policy = "--image-policy=\"" + variant.imagePolicy() + "\"";
         node.writeUnitFile(POLICY_DROP_IN, "[Service]\nExecStart=\nExecStart=systemd-sysext refresh " + policy
                 + "\nExecReload=\nExecReload=systemd-sysext refresh " + policy + "\n");
-        if (!variant.verityCertificates().isEmpty()) {
+        List<String> certificates = verityCertificates ? variant.verityCertificates() : List.of();
+        if (!certificates.isEmpty()) {
             node.sudoOk("mkdir -p /run/verity.d");
         }
         Set<String> trusted = new LinkedHashSet<>();
-        for (String keyName : variant.verityCertificates()) {
+        for (String keyName : certificates) {
             SigningKey key = ddis.key(keyName);
             node.sendFile(key.certificate(), "/run/verity.d/" + keyName + ".crt");
             trusted.add(key.fingerprint());
         }
         imagePolicy = variant.imagePolicy();
         node.transcript().note("# harness: service set up as variant '" + name + "' (" + variant.description() + "): " + policy
-                + ", /run/verity.d holds " + variant.verityCertificates());
-        return new MergeOracle.Trust(Set.of(), trusted);
+                + ", /run/verity.d holds " + certificates + (node.firmwareDb().isEmpty() ? "" : ", the firmware's db holds "
+                + node.firmwareDb()));
+        return trust(trusted);
     }
 
     public Guest guest() {

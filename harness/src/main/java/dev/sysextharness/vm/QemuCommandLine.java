@@ -27,6 +27,9 @@ public final class QemuCommandLine {
     private boolean noReboot;
     private String bootOrder;
     private boolean wantsChannel;
+    private Path firmwareCode;
+    private Path firmwareVars;
+    private Path firmwareVarsOrigin;
     private GuestChannel channel;
 
     public QemuCommandLine binary(String binary) {
@@ -67,6 +70,18 @@ public final class QemuCommandLine {
         this.kernel = kernel;
         this.initrd = initrd;
         this.append = append;
+        return this;
+    }
+
+    /**
+     * Boot through UEFI firmware (OVMF's code, read-only, and {@code vars}, the machine's own variable store, which
+     * the firmware writes) instead of SeaBIOS; {@code varsOrigin} names the store {@code vars} was copied from, which
+     * is part of the machine (a saved state holds the firmware's RAM-mapped store).
+     */
+    public QemuCommandLine uefi(Path code, Path vars, Path varsOrigin) {
+        this.firmwareCode = code;
+        this.firmwareVars = vars;
+        this.firmwareVarsOrigin = varsOrigin;
         return this;
     }
 
@@ -151,6 +166,9 @@ public final class QemuCommandLine {
         if (wantsChannel) {
             args.add(GuestChannel.machineArgument());
         }
+        if (firmwareCode != null) {
+            args.add("uefi=" + firmwareCode + "," + firmwareVarsOrigin);
+        }
         return args;
     }
 
@@ -171,6 +189,10 @@ public final class QemuCommandLine {
                 "-display", "none",
                 "-vga", "none",
                 "-monitor", "none"));
+        if (firmwareCode != null) {
+            cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + firmwareCode,
+                    "-drive", "if=pflash,format=raw,unit=1,file=" + firmwareVars));
+        }
         if (kernel != null) {
             cmd.addAll(List.of("-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", append));
         }

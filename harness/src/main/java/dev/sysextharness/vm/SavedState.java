@@ -11,6 +11,8 @@ import java.nio.file.Path;
 public record SavedState(Path dir, String frozenSha256, String bootId) {
     public static final String VMSTATE = "vmstate.bin";
     static final String FROZEN = "frozen.qcow2";
+    /** A UEFI machine's variable store, beside its overlay while it runs and in the state once saved. */
+    public static final String UEFI_VARS = "uefi-vars.fd";
 
     public Path vmstate() {
         return dir.resolve(VMSTATE);
@@ -18,6 +20,12 @@ public record SavedState(Path dir, String frozenSha256, String bootId) {
 
     public Path frozenOverlay() {
         return dir.resolve(FROZEN);
+    }
+
+    /** The firmware's variable store as it was when the state was saved, or null for a machine without UEFI firmware. */
+    public Path uefiVars() {
+        Path p = dir.resolve(UEFI_VARS);
+        return java.nio.file.Files.isRegularFile(p) ? p : null;
     }
 
     /** The -incoming URI that loads this state. */

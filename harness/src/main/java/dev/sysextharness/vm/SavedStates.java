@@ -116,6 +116,13 @@ public final class SavedStates {
             Path frozen = into.resolve(SavedState.FROZEN);
             Files.move(overlay, frozen);
             Files.setPosixFilePermissions(frozen, PosixFilePermissions.fromString("r--r--r--"));
+            // the firmware's store belongs with the RAM that maps it: a restore starts from a copy of this one
+            Path vars = overlay.resolveSibling(SavedState.UEFI_VARS);
+            if (Files.isRegularFile(vars)) {
+                Path kept = into.resolve(SavedState.UEFI_VARS);
+                Files.move(vars, kept);
+                Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("r--r--r--"));
+            }
             Files.writeString(into.resolve("state.json"), Json.mapper().createObjectNode()
                     .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("savedFrom", vm.dir().toString()).toString());
         }, progress -> { });

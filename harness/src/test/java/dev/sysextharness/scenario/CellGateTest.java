@@ -2,6 +2,7 @@ package dev.sysextharness.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysextharness.api.FirmwareDb;
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.flavor.Capability;
 import dev.sysextharness.flavor.Family;
@@ -28,6 +29,11 @@ class CellGateTest {
         @Scenario(requires = Capability.MUTABLE)
         void mutable() {
         }
+
+        @Scenario
+        @FirmwareDb("trusted")
+        void underFirmware() {
+        }
     }
 
     static Method cell(String name) throws NoSuchMethodException {
@@ -51,5 +57,21 @@ class CellGateTest {
     void aCapabilityRowGatesByTheDeclaredSystemdVersion() throws Exception {
         assertThat(CellGate.skipReason(cell("mutable"), DEBIAN_12, null)).startsWith("--mutable=");
         assertThat(CellGate.skipReason(cell("mutable"), DEBIAN_13, null)).isNull();
+    }
+
+    @Test
+    void aScenarioBootingUnderFirmwareNeedsAReferenceFlavorThatSaysWhatItsKernelTakes() throws Exception {
+        assertThat(CellGate.skipReason(cell("underFirmware"), DEBIAN_12, null)).as("debian-12 says: false").isNull();
+        assertThat(CellGate.skipReason(cell("underFirmware"), DEBIAN_13, null)).as("debian-13 says: true").isNull();
+        assertThat(CellGate.skipReason(cell("underFirmware"), KAIROS_UBUNTU, null))
+                .startsWith("boots under UEFI firmware with the harness's certificate in db, which only a reference flavor's");
+        Flavor unmeasured = Workspace.locate(null).flavors().load("debian-13");
+        unmeasured = new Flavor(unmeasured.name(), unmeasured.family(), unmeasured.description(), unmeasured.image(),
+                unmeasured.systemdVersion(), unmeasured.login(), new dev.sysextharness.flavor.SysextConfig(unmeasured.sysext().hierarchies(),
+                unmeasured.sysext().optMerged(), unmeasured.sysext().imagePolicy(), unmeasured.sysext().optIn(),
+                unmeasured.sysext().variants(), null), unmeasured.runtimeUnpack(), unmeasured.machine(), unmeasured.timeouts());
+        assertThat(CellGate.skipReason(cell("underFirmware"), unmeasured, null))
+                .isEqualTo("vm-configs/debian-13.yaml does not say whether its kernel takes the firmware's db for verity signatures"
+                        + " (sysext.kernelTrustsFirmwareDb), so nothing can be predicted");
     }
 }

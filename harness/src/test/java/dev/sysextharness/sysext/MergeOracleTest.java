@@ -9,6 +9,7 @@ import dev.sysextharness.sysext.MergeOracle.Prediction;
 import dev.sysextharness.sysext.MergeOracle.State;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -170,5 +171,27 @@ class MergeOracleTest {
                 MergeOracle.Trust.verityDirs("36bf"));
         assertThat(p.merged()).as(p.describe()).isEmpty();
         assertThat(p.fate("s").reason()).contains("which the node does not trust");
+    }
+
+    /**
+     * The firmware's db, as measured under OVMF (resources/measured/kernel-trust/): a kernel that takes it for verity
+     * admits the image under the signed-only policy; one that does not leaves it refused, and the reason says why.
+     */
+    @Test
+    void aCertificateInTheFirmwaresDbCountsOnlyWhereTheKernelTakesIt() {
+        Image signed = new Image("/var/lib/extensions", "f.raw", Kind.SIGNED_RAW, "f", Map.of("ID", "_any"), false, false,
+                List.of("usr/share/f/marker", "usr/lib/extension-release.d/extension-release.f"), "36bf");
+        String uki = "root=signed+absent:usr=signed+absent";
+        Prediction taken = MergeOracle.predict(V257, uki, KAIROS, HOST, List.of(signed), new MergeOracle.Trust(Set.of("36bf"), Set.of()));
+        assertThat(taken.merged()).as(taken.describe()).containsExactly("f");
+        assertThat(taken.fate("f").reason()).as(taken.describe()).contains("the kernel's keyring (the firmware's db");
+
+        Prediction ignored = MergeOracle.predict(V254, uki, KAIROS, HOST, List.of(signed),
+                new MergeOracle.Trust(Set.of(), Set.of(), Set.of("36bf")));
+        assertThat(ignored.merged()).as(ignored.describe()).isEmpty();
+        assertThat(ignored.fate("f").reason()).contains("its firmware's db holds it, but this kernel's dm-verity does not consult"
+                + " the .platform keyring");
+        Prediction noPolicy = MergeOracle.predict(V252, null, KAIROS, HOST, List.of(signed), new MergeOracle.Trust(Set.of(), Set.of(), Set.of("36bf")));
+        assertThat(noPolicy.merged()).as("252 without a policy: the signature decides").isEmpty();
     }
 }

@@ -6,8 +6,10 @@ import static dev.sysextharness.sysext.SysextAssert.assertThat;
 import dev.sysextharness.api.Bundles;
 import dev.sysextharness.api.Expectation;
 import dev.sysextharness.api.Extensions;
+import dev.sysextharness.api.FirmwareDb;
 import dev.sysextharness.api.Scenario;
 import dev.sysextharness.flavor.Capability;
+import dev.sysextharness.flavor.Family;
 import dev.sysextharness.guest.Node;
 import dev.sysextharness.sysext.DirectoryExtension;
 import dev.sysextharness.sysext.MergeOracle;
@@ -39,7 +41,10 @@ class DdiScenarios {
         MergeOracle.Prediction p = MergeOracle.predict(node.systemd(), sysext.imagePolicy(), sysext.hierarchies(), sysext.hostOsRelease(),
                 images, trust);
         expect.that("under " + (sysext.imagePolicy() == null ? "no --image-policy" : "--image-policy=" + sysext.imagePolicy())
-                + (trust.verityDirs().isEmpty() ? "" : ", /run/verity.d holding " + trust.verityDirs()) + ": " + p.describe());
+                + (trust.verityDirs().isEmpty() ? "" : ", /run/verity.d holding " + trust.verityDirs())
+                + (trust.kernel().isEmpty() ? "" : ", the kernel trusting " + trust.kernel() + " from the firmware's db")
+                + (trust.firmwareDbIgnored().isEmpty() ? "" : ", the firmware's db holding " + trust.firmwareDbIgnored()
+                + ", which this kernel does not take for verity") + ": " + p.describe());
         for (DirectoryExtension e : exts) {
             sysext.place(e);
         }
@@ -101,6 +106,30 @@ class DdiScenarios {
     @Scenario(requires = Capability.IMAGE_POLICY)
     void anUnsignedVerityDdiUnderTheV37UkiPolicy(Node node, Sysext sysext, Expectation expect) {
         underVariant(node, sysext, expect, "uki-v3.7", marked("vddi").release("ID=_any").asVerityDdi("vddi.raw"));
+    }
+
+    /**
+     * A DDI signed with the trusted key on a node whose firmware's db holds that key's certificate, nothing in
+     * /run/verity.d — the trust a Secure Boot machine's kernel has of its own — under the flavor's own policy. On 252
+     * (no policy) the signature decides: only a kernel that takes the firmware's db for verity lets the image merge.
+     */
+    @Scenario(families = Family.REFERENCE)
+    @FirmwareDb("trusted")
+    void aSignatureTrustedOnlyByTheFirmwareUnderTheFlavorsPolicy(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, sysext.trust(),
+                marked("fddi").release("ID=_any").asSignedDdi("fddi.raw", sysext.signingKey("trusted")), good());
+    }
+
+    /**
+     * The same node under Kairos's UKI policy (signed only) without the certificates immucore would copy into
+     * /run/verity.d: the kernel's trust alone decides (measured: trixie's and sid's kernels take the firmware's db,
+     * bookworm's does not).
+     */
+    @Scenario(requires = Capability.IMAGE_POLICY, families = Family.REFERENCE)
+    @FirmwareDb("trusted")
+    void aSignatureTrustedOnlyByTheFirmwareUnderTheUkiPolicy(Node node, Sysext sysext, Expectation expect) {
+        predictAndObserve(node, sysext, expect, sysext.useVariantPolicyOnly("uki"),
+                marked("fddi").release("ID=_any").asSignedDdi("fddi.raw", sysext.signingKey("trusted")), good());
     }
 
     /**
