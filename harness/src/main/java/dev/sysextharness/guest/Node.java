@@ -234,6 +234,10 @@ public final class Node implements Guest, Rebootable {
         if (shell != null && shell.isOpen()) {
             return shell;
         }
+        if (shell != null) { // it was attached and has ended: the socket closed under it, the machine is going or gone
+            channelFailed("the " + (root ? "root" : "user") + " shell's socket closed" + (vm.isAlive() ? "" : " (QEMU exited)"));
+            return null;
+        }
         String port = root ? "root" : "user";
         shell = SerialShell.attach(channel.port(port), channel.port(port + "-err"), channelShellsAnnounce);
         Duration wait = accelerator.scale(flavor.timeouts().command());
