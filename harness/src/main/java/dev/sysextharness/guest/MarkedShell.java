@@ -128,17 +128,7 @@ public final class MarkedShell {
         }
 
         int indexOf(byte[] needle) {
-            byte[] hay = bytes.toByteArray();
-            outer:
-            for (int i = 0; i + needle.length <= hay.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (hay[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            return -1;
+            return MarkedShell.indexOf(bytes.toByteArray(), needle);
         }
 
         /** Where {@code needle} starts, once the line it starts is complete. */
@@ -155,5 +145,19 @@ public final class MarkedShell {
             }
             return -1;
         }
+    }
+
+    /** Where {@code needle} first starts in {@code hay}, or -1. */
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

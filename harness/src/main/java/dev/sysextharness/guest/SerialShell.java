@@ -128,25 +128,12 @@ final class SerialShell implements AutoCloseable {
             before.write(b, off, len);
             byte[] seen = before.toByteArray();
             byte[] line = (BANNER + "\n").getBytes(StandardCharsets.US_ASCII);
-            int at = indexOf(seen, line);
+            int at = MarkedShell.indexOf(seen, line);
             if (at >= 0) {
                 passing = true;
                 announced.countDown();
                 next.write(seen, at + line.length, seen.length - at - line.length);
             }
-        }
-
-        private static int indexOf(byte[] hay, byte[] needle) {
-            outer:
-            for (int i = 0; i + needle.length <= hay.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (hay[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            return -1;
         }
     }
 }
