@@ -184,7 +184,8 @@ public final class NodeLauncher {
                 refuseToSaveBadness(cold);
                 cold.proveChannel();
                 cold.detachSession();
-                saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId());
+                saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId(),
+                        cold.ready().systemdVersion());
             } finally {
                 cold.close();
             }
@@ -231,7 +232,7 @@ public final class NodeLauncher {
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
                 + vm.serialLog() + ")");
-        return awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()), false);
+        return awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()), false, null);
     }
 
     private Node restore(SavedState state) {
@@ -270,12 +271,12 @@ public final class NodeLauncher {
                 Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
         Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
         if (vm.channel() == null) {
-            return awaitReady(vm, transcript, "restore", deadline, true);
+            return awaitReady(vm, transcript, "restore", deadline, true, state.systemd());
         }
         // the saved node's root shell is still reading its port: ready without a login
         SerialShell root = SerialShell.attach(vm.channel().port("root"), vm.channel().port("root-err"), false);
         try {
-            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt());
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt(), state.systemd());
             return readyNode(vm, transcript, "restore", ready, null, root);
         } catch (RuntimeException e) {
             root.close();
@@ -318,9 +319,9 @@ public final class NodeLauncher {
         return node;
     }
 
-    private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock) {
+    private Node awaitReady(Vm vm, Transcript transcript, String how, Duration deadline, boolean stepClock, String savedSystemd) {
         try {
-            Readiness.Result r = Readiness.await(vm, flavor, deadline, null, transcript, vm.startedAt(), stepClock);
+            Readiness.Result r = Readiness.await(vm, flavor, deadline, null, transcript, vm.startedAt(), stepClock, savedSystemd);
             try {
                 return readyNode(vm, transcript, how, r.ready(), r.session(), null);
             } catch (ConfigException e) {

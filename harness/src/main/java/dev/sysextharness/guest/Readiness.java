@@ -36,15 +36,17 @@ public final class Readiness {
      * counted from {@code origin} (QEMU's start, or the reboot request).
      */
     static Result await(Vm vm, Flavor flavor, Duration deadline, String previousBootId, Transcript transcript, Instant origin) {
-        return await(vm, flavor, deadline, previousBootId, transcript, origin, false);
+        return await(vm, flavor, deadline, previousBootId, transcript, origin, false, null);
     }
 
     /**
      * As above; with {@code stepClock} (a restored guest, whose clock kept the saved moment) the readiness command
      * first prints the guest's time and steps it to the host's, saving a round trip; the drift goes to the transcript.
+     * {@code savedSystemd}: a restored node's systemd version as its state recorded it (same boot_id, same systemd),
+     * which spares the check a {@code systemctl --version}; null: ask the node.
      */
     static Result await(Vm vm, Flavor flavor, Duration deadline, String previousBootId, Transcript transcript, Instant origin,
-            boolean stepClock) {
+            boolean stepClock, String savedSystemd) {
         Login login = flavor.login();
         String who = flavor.name();
         Instant start = origin;
@@ -72,7 +74,7 @@ public final class Readiness {
                 Duration left = Duration.between(Instant.now(), end);
                 session.openShells(left.isNegative() ? Duration.ofSeconds(1) : left);
             }
-            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, "SSH");
+            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, "SSH");
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
@@ -87,11 +89,12 @@ public final class Readiness {
      * The readiness check of a restored node over its guest channel's root shell, which was running when the state
      * was saved: no login at all. The clock is stepped as after any restore.
      */
-    static Ready awaitOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin) {
+    static Ready awaitOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin,
+            String savedSystemd) {
         Instant end = Instant.now().plus(deadline);
         try {
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
-                    transcript, origin, Duration.between(origin, Instant.now()), true, "channel");
+                    transcript, origin, Duration.between(origin, Instant.now()), true, savedSystemd, "channel");
         } catch (IOException e) {
             throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
         }
@@ -109,7 +112,7 @@ public final class Readiness {
      * running or degraded, is not ready.
      */
     private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
-            Duration reachedAfter, boolean stepClock, String reachedBy) throws IOException {
+            Duration reachedAfter, boolean stepClock, String savedSystemd, String reachedBy) throws IOException {
         String who = flavor.name();
         Duration left = Duration.between(Instant.now(), end);
         if (left.isNegative()) {
@@ -121,7 +124,9 @@ public final class Readiness {
                 : "";
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
-        String check = step + "systemctl is-system-running --wait; cat /proc/sys/kernel/random/boot_id; systemctl --version | head -n1";
+        // boot_id by the shell's own read: under TCG every program started costs its translation
+        String check = step + "systemctl is-system-running --wait; read -r b < /proc/sys/kernel/random/boot_id && echo \"$b\""
+                + (savedSystemd == null ? "; systemctl --version | head -n1" : "");
         CommandResult state = shell.run(check, stepClock, stepClock ? Guest.asSudo(check) : check, left);
         transcript.record(state);
         List<String> lines = state.out().lines().toList();
@@ -138,7 +143,7 @@ public final class Readiness {
         }
         String systemState = lines.isEmpty() ? "" : lines.get(0);
         String bootId = lines.size() < 2 ? "" : lines.get(1);
-        String systemd = lines.size() < 3 ? "" : lines.get(2);
+        String systemd = savedSystemd != null ? savedSystemd : lines.size() < 3 ? "" : lines.get(2);
         if (state.exitCode() == -1) {
             throw notReady(vm, who, deadline, "the readiness command got no exit status (" + state.stderr().strip() + ")");
         }

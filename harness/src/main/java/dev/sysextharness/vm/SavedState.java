@@ -7,8 +7,10 @@ import java.nio.file.Path;
  * which is never written again. Every restore runs on a fresh overlay backed by that frozen one.
  *
  * @param frozenSha256 the frozen overlay's digest at save time; a restore refuses an overlay that changed since
+ * @param systemd      the saved node's {@code systemctl --version} first line, read as it became ready (null in a state
+ *                     saved before it was recorded): a restore of the same boot_id runs the same systemd
  */
-public record SavedState(Path dir, String frozenSha256, String bootId) {
+public record SavedState(Path dir, String frozenSha256, String bootId, String systemd) {
     public static final String VMSTATE = "vmstate.bin";
     static final String FROZEN = "frozen.qcow2";
     /** A UEFI machine's variable store, beside its overlay while it runs and in the state once saved. */

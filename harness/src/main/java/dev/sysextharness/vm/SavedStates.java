@@ -64,7 +64,8 @@ public final class SavedStates {
         }
         try {
             JsonNode meta = Json.mapper().readTree(dir.resolve("state.json").toFile());
-            SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText());
+            SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText(),
+                    meta.path("systemd").asText(null));
             String now = sha256(state.frozenOverlay());
             if (!now.equals(state.frozenSha256())) {
                 why.append("the frozen overlay ").append(state.frozenOverlay()).append(" changed since the state was saved");
@@ -86,7 +87,7 @@ public final class SavedStates {
      * Freezes a ready VM: QMP stop (which flushes its disks), migrate to a file, quit; its overlay becomes the
      * state's frozen disk. The VM is gone afterwards; restore it to go on.
      */
-    public SavedState save(String key, Vm vm, Path overlay, String bootId) {
+    public SavedState save(String key, Vm vm, Path overlay, String bootId, String systemd) {
         if (find(key, new StringBuilder()) == null) {
             discard(key); // a complete but unusable entry would otherwise be "found" instead of rebuilt
         }
@@ -124,7 +125,7 @@ public final class SavedStates {
                 Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("r--r--r--"));
             }
             Files.writeString(into.resolve("state.json"), Json.mapper().createObjectNode()
-                    .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("savedFrom", vm.dir().toString()).toString());
+                    .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("systemd", systemd).put("savedFrom", vm.dir().toString()).toString());
         }, progress -> { });
         StringBuilder why = new StringBuilder();
         SavedState state = find(key, why);
