@@ -146,7 +146,7 @@ public final class Sysext {
     }
 
     private String env() {
-        return "env SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", hierarchies);
+        return "SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", hierarchies); // a shell assignment: no env program to start
     }
 
     /** Unpacks an image (as the guest reaches it) into /var/lib/extensions/NAME with the flavor's own command. */

@@ -27,7 +27,7 @@ interface SysextService {
     /** Prints the service's state as KEY=VALUE lines: ActiveState, Result and ExecMainStatus (their stand-ins in a container). */
     String state();
 
-    /** {@code env} gives the drop-in's environment as a command prefix, e.g. {@code env SYSTEMD_SYSEXT_HIERARCHIES=…}. */
+    /** {@code env} gives the drop-in's environment as a command prefix, e.g. {@code SYSTEMD_SYSEXT_HIERARCHIES=…}. */
     static SysextService of(Lane lane, Flavor flavor, Supplier<String> env) {
         return lane == Lane.VM ? new Unit() : new UnitCommands(flavor, env);
     }

@@ -317,7 +317,7 @@ class CompatibilityScenarios {
         boolean lists = Capability.STATUS_EMPTY_AS_EMPTY_LIST.in(guest.systemd());
         expect.that("with nothing merged, every hierarchy of the flavor shows " + (lists ? "[] in JSON and '-' in text" : "\"none\" in JSON"
                 + " and text") + " (" + Capability.STATUS_EMPTY_AS_EMPTY_LIST.measured() + ")");
-        String env = "env SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
+        String env = "SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
         CommandResult json = guest.sudo(env + " systemd-sysext status --json=short");
         assertThatCommand(json).succeeds();
         // status shows the flavor's hierarchies that exist (on a node /usr/local/* may not), none with anything merged
@@ -469,7 +469,7 @@ class CompatibilityScenarios {
                 + " succeeds, is gone after unmerge, and " + routing + " stays empty (" + Capability.MUTABLE.source() + ")");
         guest.sudoOk("mkdir -p " + routing + " && ln -sfn " + routing + " /var/lib/extensions.mutable");
         sysext.place(marked("mode").release("ID=_any"));
-        String env = "env SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
+        String env = "SYSTEMD_SYSEXT_HIERARCHIES=" + String.join(":", sysext.hierarchies());
         String count = "find " + routing + "/ -name written | wc -l";
 
         assertThatCommand(guest.sudo(env + " systemd-sysext merge --mutable=no")).succeeds();
