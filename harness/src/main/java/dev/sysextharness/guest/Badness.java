@@ -50,7 +50,8 @@ public final class Badness {
                 found.add("systemd-sysext error the oracle did not predict: " + line);
             }
         }
-        section(parts, 3).forEach(l -> found.add("core dump: " + l));
+        // -o cat prints systemd-coredump's whole message, its stack trace included: one finding per dump
+        section(parts, 3).stream().filter(l -> l.contains("dumped core")).forEach(l -> found.add("core dump: " + l));
         return found;
     }
 

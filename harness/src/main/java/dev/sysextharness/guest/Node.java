@@ -166,9 +166,10 @@ public final class Node implements Guest, Rebootable {
         }
         String port = "/dev/virtio-ports/" + GuestChannel.PREFIX + "file";
         String target = shellQuote(guestPath);
-        // the size check: head ends early only if the port reached end-of-file, which must not pass for a copy
-        String command = "head -c " + size + " > " + target + " < " + port + " && chmod 0644 " + target + " && test \"$(stat -c %s "
-                + target + ")\" = " + size;
+        // The port is opened first and read to the end of this file even when the target cannot be written, so no
+        // byte is left for the next file. The size check: head ends early only at the port's end-of-file.
+        String command = "{ head -c " + size + " > " + target + " || { head -c " + size + " > /dev/null; false; }; } < " + port
+                + " && chmod 0644 " + target + " && test \"$(stat -c %s " + target + ")\" = " + size;
         // a thread of its own: a guest that never reads leaves it blocked until the VM's channel closes
         java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
         Thread writer = new Thread(() -> {
@@ -176,10 +177,14 @@ public final class Node implements Guest, Rebootable {
                 java.nio.channels.SocketChannel to = vm.channel().port("file");
                 long done = 0;
                 while (done < size) {
-                    done += in.transferTo(done, size - done, to);
+                    long n = in.transferTo(done, size - done, to);
+                    if (n <= 0 && in.size() < size) {
+                        throw new IOException(file + " shrank to " + in.size() + " bytes while it was sent");
+                    }
+                    done += n;
                 }
                 sent.complete(null);
-            } catch (IOException e) {
+            } catch (Throwable e) {
                 sent.completeExceptionally(e);
             }
         }, "guest-channel-file");
@@ -194,10 +199,23 @@ public final class Node implements Guest, Rebootable {
                     + vm.serialEvidence(Readiness.SERIAL_TAIL_LINES), e);
         }
         transcript.record(r);
-        if (r.succeeded()) {
-            sent.join(); // done: the guest read every byte
+        String left = null;
+        if (r.exitCode() == -1) {
+            left = "sending " + file + " did not complete";
         } else {
-            channelFailed("sending " + file + " ended with exit " + r.exitCode() + "; bytes may be left in the file port");
+            try {
+                sent.get(10, java.util.concurrent.TimeUnit.SECONDS); // the guest read every byte, into the target or away
+            } catch (java.util.concurrent.TimeoutException e) {
+                left = "the guest did not read all of " + file + " from the file port (exit " + r.exitCode() + ")";
+            } catch (java.util.concurrent.ExecutionException e) {
+                left = "writing " + file + " to the file port failed: " + e.getCause().getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                left = "interrupted sending " + file;
+            }
+        }
+        if (left != null) {
+            channelFailed(left + "; bytes may be left in the file port");
         }
         return r.requireCompleted(flavor.name(), transcript.file());
     }
@@ -243,6 +261,7 @@ public final class Node implements Guest, Rebootable {
         Duration wait = accelerator.scale(flavor.timeouts().command());
         try {
             if (!shell.awaitAnnounced(wait)) {
+                shell.close();
                 channelFailed("the " + port + " shell did not announce itself within " + wait.toSeconds() + " s");
                 return null;
             }

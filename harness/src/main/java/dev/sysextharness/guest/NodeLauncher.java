@@ -9,6 +9,7 @@ import dev.sysextharness.host.Progress;
 import dev.sysextharness.vm.Accelerator;
 import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
+import dev.sysextharness.vm.Firmware;
 import dev.sysextharness.vm.GuestForward;
 import dev.sysextharness.vm.Overlay;
 import dev.sysextharness.vm.Qemu;
@@ -40,7 +41,7 @@ public final class NodeLauncher {
     private Progress progress = Progress.silent();
     private SavedStates states;
     private Path uefiVars;
-    private java.util.Set<String> firmwareDb = java.util.Set.of();
+    private List<Firmware.DbCertificate> firmwareDb = List.of();
     private static final Map<String, Object> SAVING = new ConcurrentHashMap<>();
 
     public NodeLauncher(Flavor flavor, BootDisk disk) {
@@ -111,8 +112,11 @@ public final class NodeLauncher {
             // OVMF loads a kernel with an EFI stub: the bzImage beside an unpacked vmlinux, and the initramfs it came with
             Path bz = disk.kernel().resolveSibling("vmlinuz");
             Path initrd = disk.initrd().resolveSibling("initrd.img");
-            cmd.directKernel(Files.isRegularFile(bz) ? bz : disk.kernel(), Files.isRegularFile(initrd) ? initrd : disk.initrd(),
-                    disk.append());
+            if (!Files.isRegularFile(bz) || !Files.isRegularFile(initrd)) {
+                throw new HarnessException(flavor.name() + ": booting under UEFI firmware needs the image's vmlinuz and initrd.img"
+                        + " beside " + disk.kernel() + "; rebuild the image (harness/bin/sysext-harness build --flavor " + flavor.name() + ")");
+            }
+            cmd.directKernel(bz, initrd, disk.append());
         } else if (disk.directKernel()) {
             cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
         } else {
@@ -125,11 +129,12 @@ public final class NodeLauncher {
      * Boot under UEFI firmware (OVMF) on a private copy of the variable store {@code vars} (one whose db holds a
      * certificate, say: {@link dev.sysextharness.vm.Firmware#varsWithDb}), the kernel as the bzImage with its EFI stub.
      * A saved state of such a node keeps the store as it was at the save, and each restore runs on a copy of that.
-     * {@code dbFingerprints}: the certificates the store's db holds, as the node reports them to the oracle.
+     * {@code db}: the certificates the store's db holds; a cold boot proves from the kernel's log that each reached
+     * a keyring before the node is used or saved, and the node reports their fingerprints to the oracle.
      */
-    public NodeLauncher uefi(Path vars, java.util.Set<String> dbFingerprints) {
+    public NodeLauncher uefi(Path vars, List<Firmware.DbCertificate> db) {
         this.uefiVars = vars;
-        this.firmwareDb = java.util.Set.copyOf(dbFingerprints);
+        this.firmwareDb = List.copyOf(db);
         return this;
     }
 
@@ -232,7 +237,14 @@ public final class NodeLauncher {
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
                 + vm.serialLog() + ")");
-        return awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()), false, null);
+        Node node = awaitReady(vm, transcript, "cold boot", accelerator.scale(flavor.timeouts().boot()), false, null);
+        try {
+            proveFirmwareDb(node);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
     }
 
     private Node restore(SavedState state) {
@@ -271,18 +283,57 @@ public final class NodeLauncher {
                 Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
         Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
         if (vm.channel() == null) {
-            return awaitReady(vm, transcript, "restore", deadline, true, state.systemd());
+            Node node = awaitReady(vm, transcript, "restore", deadline, true, state.systemd());
+            try {
+                requireSavedBoot(node.ready(), state);
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+            return node;
         }
         // the saved node's root shell is still reading its port: ready without a login
         SerialShell root = SerialShell.attach(vm.channel().port("root"), vm.channel().port("root-err"), false);
         try {
             Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt(), state.systemd());
+            requireSavedBoot(ready, state);
             return readyNode(vm, transcript, "restore", ready, null, root);
         } catch (RuntimeException e) {
             root.close();
             vm.close();
             throw e;
         }
+    }
+
+    /**
+     * A restored node is the saved boot, or nothing it reports from the state (its systemd version, its clean journal)
+     * holds: the boot_id it answers with must be the one saved.
+     */
+    private static void requireSavedBoot(Ready ready, SavedState state) {
+        if (!ready.bootId().equals(state.bootId())) {
+            throw new HarnessException("the node restored from " + state.dir() + " answers with boot_id '" + ready.bootId()
+                    + "', not the saved " + state.bootId());
+        }
+    }
+
+    /**
+     * Each certificate put into the firmware's db reached the kernel: the integrity subsystem logs every one it loads
+     * from db into the .platform keyring. Without that line a verdict about the kernel's trust would rest on nothing.
+     */
+    private void proveFirmwareDb(Node node) {
+        if (firmwareDb.isEmpty()) {
+            return;
+        }
+        String log = node.sudo("dmesg | grep -F 'Loaded X.509 cert'").out();
+        for (Firmware.DbCertificate c : firmwareDb) {
+            if (!log.contains("'" + c.kernelDescription() + "'")) {
+                throw new HarnessException(flavor.name() + ": the kernel did not load " + c.pem() + " ('" + c.kernelDescription()
+                        + "') from the firmware's db (its X.509 loads: " + (log.isBlank() ? "none" : log.strip().replace('\n', ';'))
+                        + "); evidence: " + node.vm().dir());
+            }
+        }
+        node.transcript().note("# harness: the kernel loaded the firmware's db: " + firmwareDb.stream()
+                .map(Firmware.DbCertificate::kernelDescription).toList());
     }
 
     /** The node's own copy of a firmware variable store, which its firmware may write. */
@@ -315,7 +366,7 @@ public final class NodeLauncher {
                     + " but its node runs '" + ready.systemdVersion() + "'; fix vm-configs/" + flavor.name() + ".yaml");
         }
         Node node = new Node(flavor, vm, vm.accelerator(), transcript, session, ready, how, rootChannel);
-        node.firmwareDb(firmwareDb);
+        node.firmwareDb(firmwareDb.stream().map(Firmware.DbCertificate::fingerprint).collect(java.util.stream.Collectors.toSet()));
         return node;
     }
 

@@ -75,7 +75,9 @@ final class SerialShell implements AutoCloseable {
             ByteBuffer buf = ByteBuffer.allocate(8192);
             try {
                 while (from.read(buf.clear()) >= 0) {
-                    to.write(buf.array(), 0, buf.position());
+                    if (!shell.hasEnded()) { // a shell given up keeps nothing of what its guest side still prints
+                        to.write(buf.array(), 0, buf.position());
+                    }
                 }
             } catch (IOException e) {
                 // the socket closed under us: the VM ended

@@ -4,7 +4,6 @@ import dev.sysextharness.api.Bundles;
 import dev.sysextharness.api.FirmwareDb;
 import dev.sysextharness.extension.SigningKey;
 import dev.sysextharness.vm.Firmware;
-import java.util.Set;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Lane;
 import dev.sysextharness.guest.Node;
@@ -57,7 +56,7 @@ final class NodeProvider extends GuestProvider<Node> {
             }
             SigningKey key = session.ddis.key(firmware.value()[0]);
             launcher.uefi(Firmware.varsWithDb(session.parameters.config().workspace().cache(), key.certificate(), session.progress),
-                    Set.of(key.fingerprint()));
+                    List.of(Firmware.dbCertificate(key.certificate())));
         }
         Node node = launcher.start();
         disks.put(node, disk);

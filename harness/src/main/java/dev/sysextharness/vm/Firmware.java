@@ -59,10 +59,37 @@ public final class Firmware {
         }
         Path dir = cache.getOrBuild(KIND, key, (into, p) -> {
             p.step("UEFI variable store with db = " + certificatePem.getFileName() + " (" + into.getFileName() + ")");
-            UefiVarStore.read(Path.of(OVMF_VARS)).withDb(der, UefiVarStore.HARNESS_OWNER, LocalDateTime.now().withNano(0))
+            UefiVarStore.read(Path.of(OVMF_VARS)).withDb(der, UefiVarStore.HARNESS_OWNER, LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0))
                     .write(into.resolve(FILE));
         }, ImageCache.Check.files(null, FILE), progress);
         return dir.resolve(FILE);
+    }
+
+    /**
+     * A certificate as the node's kernel names it once the firmware's db put it into a keyring ({@code integrity:
+     * Loaded X.509 cert 'DESCRIPTION'}): its subject's CN, a colon, its subject key identifier in hex.
+     */
+    public record DbCertificate(Path pem, String fingerprint, String kernelDescription) {
+    }
+
+    /** The certificate in {@code pem}, with its SHA-256 fingerprint and the name the kernel will give it. */
+    public static DbCertificate dbCertificate(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            java.security.cert.X509Certificate cert = (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+            byte[] skid = cert.getExtensionValue("2.5.29.14"); // OCTET STRING wrapping the OCTET STRING of the key id
+            if (skid == null || skid.length < 4 || skid[0] != 0x04 || skid[2] != 0x04) {
+                throw new ConfigException(pem + ": the certificate has no subject key identifier, by which the kernel names it");
+            }
+            String id = HexFormat.of().formatHex(java.util.Arrays.copyOfRange(skid, 4, 4 + skid[3]));
+            String cn = javax.naming.ldap.Rdn.unescapeValue(new javax.naming.ldap.LdapName(cert.getSubjectX500Principal().getName())
+                    .getRdns().stream().filter(r -> r.getType().equalsIgnoreCase("CN")).map(r -> r.getValue().toString()).findFirst()
+                    .orElseThrow(() -> new ConfigException(pem + ": the certificate's subject has no CN"))).toString();
+            String fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+            return new DbCertificate(pem, fingerprint, cn + ": " + id);
+        } catch (IOException | CertificateException | NoSuchAlgorithmException | javax.naming.InvalidNameException e) {
+            throw new ConfigException(pem + ": not a readable X.509 certificate: " + e.getMessage());
+        }
     }
 
     static byte[] der(Path certificatePem) {

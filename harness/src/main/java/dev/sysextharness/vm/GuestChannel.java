@@ -97,12 +97,20 @@ public final class GuestChannel implements AutoCloseable {
         if (!Files.exists(socket)) {
             return null;
         }
+        SocketChannel ch = null;
         try {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
             return ch;
         } catch (IOException e) {
             last.set(e);
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // never connected
+                }
+            }
             return null;
         }
     }

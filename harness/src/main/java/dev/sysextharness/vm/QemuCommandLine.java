@@ -167,7 +167,10 @@ public final class QemuCommandLine {
             args.add(GuestChannel.machineArgument());
         }
         if (firmwareCode != null) {
-            args.add("uefi=" + firmwareCode + "," + firmwareVarsOrigin);
+            // the firmware's code by path, size and time, the store it started from (a content-keyed cache entry), and
+            // the kernel it loads (the bzImage, not the unpacked one the state key's disk identity names)
+            args.add("uefi=" + firmwareCode + "," + firmwareCode.toFile().length() + "," + firmwareCode.toFile().lastModified() + ","
+                    + firmwareVarsOrigin + ",kernel=" + kernel);
         }
         return args;
     }

@@ -62,20 +62,28 @@ public final class Vm implements AutoCloseable {
             }
             Files.deleteIfExists(serial);
             GuestChannel channel = cmd.wantsGuestChannel() ? GuestChannel.create() : null;
-            List<String> argv = cmd.serialLog(serial).qmpSocket(qmp).channel(channel).build();
-            Files.write(dir.resolve("command-line.txt"), List.of(shellQuoted(argv)));
-            ProcessBuilder pb = new ProcessBuilder(argv)
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("qemu.log").toFile());
-            Instant started = Instant.now();
-            Process p = OwnedProcesses.start(pb);
-            Vm vm = new Vm(p, dir, serial, qmp, sshPort, started, argv, cmd.accelerator(), channel);
+            Vm vm;
+            try {
+                List<String> argv = cmd.serialLog(serial).qmpSocket(qmp).channel(channel).build();
+                Files.write(dir.resolve("command-line.txt"), List.of(shellQuoted(argv)));
+                ProcessBuilder pb = new ProcessBuilder(argv)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("qemu.log").toFile());
+                Instant started = Instant.now();
+                Process p = OwnedProcesses.start(pb);
+                vm = new Vm(p, dir, serial, qmp, sshPort, started, argv, cmd.accelerator(), channel);
+            } catch (IOException | RuntimeException e) {
+                if (channel != null) {
+                    channel.close(); // its socket directory under /tmp goes with it
+                }
+                throw e;
+            }
             if (channel != null) {
                 try {
-                    channel.connect(p, CHANNEL_DEADLINE);
+                    channel.connect(vm.process, CHANNEL_DEADLINE);
                 } catch (RuntimeException e) {
                     vm.close();
-                    throw e;
+                    throw new HarnessException(e.getMessage() + "; " + vm.qemuOutput(), e);
                 }
             }
             return vm;

@@ -29,7 +29,7 @@ class GuestChannelEquivalenceTest {
             "printf 'a\\nb'; printf 'oops' >&2; exit 3",
             "printf '%s\\n' \"it's\"\necho 'two\nlines'",
             "pwd; id -un; id -u; id -gn; id -G; umask",
-            "echo \"HOME=$HOME USER=$USER LOGNAME=$LOGNAME\"; echo \"PATH=$PATH\"",
+            "echo \"HOME=$HOME USER=$USER LOGNAME=$LOGNAME SHELL=$SHELL MAIL=${MAIL-unset}\"; echo \"PATH=$PATH\"",
             "echo \"LANG=${LANG-unset} LC_ALL=${LC_ALL-unset} TERM=${TERM-unset}\"",
             "test -t 0 && echo 'stdin is a tty' || echo 'stdin is no tty'; test -t 1 && echo 'stdout is a tty' || echo 'stdout is no tty'",
             "cat; echo \"read $?\"",
@@ -105,7 +105,23 @@ class GuestChannelEquivalenceTest {
                     softly.assertThat(overChannel.stderr()).as("stderr, %s", as).isEqualTo(overSsh.stderr());
                 }
             }
+            // the environment's names: the same, but for what only a login session or sudo adds
+            for (boolean root : new boolean[] {false, true}) {
+                String names = "env | cut -d= -f1 | sort";
+                java.util.Set<String> overChannel = new java.util.TreeSet<>((root ? node.sudo(names) : node.run(names, T)).out().lines().toList());
+                java.util.Set<String> overSsh = new java.util.TreeSet<>(ssh.shell(names, root, names, T).out().lines().toList());
+                overSsh.removeIf(n -> LOGIN_SESSION_ONLY.matcher(n).matches());
+                softly.assertThat(overChannel).as("environment names, %s %s (SSH's without %s)", root ? "root" : "login user", when,
+                        LOGIN_SESSION_ONLY.pattern()).isEqualTo(overSsh);
+            }
             softly.assertAll();
         }
     }
+
+    /**
+     * What a login session adds over SSH (sshd, pam_systemd) and sudo adds for root, which a channel shell started by
+     * the service manager has no session for; nothing a scenario runs reads them.
+     */
+    private static final java.util.regex.Pattern LOGIN_SESSION_ONLY = java.util.regex.Pattern.compile(
+            "SSH_.*|XDG_SESSION_.*|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS|MOTD_SHOWN|SUDO_.*");
 }
