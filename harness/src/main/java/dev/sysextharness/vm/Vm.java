@@ -82,6 +82,9 @@ public final class Vm implements AutoCloseable {
                 try {
                     channel.connect(vm.process, CHANNEL_DEADLINE);
                 } catch (RuntimeException e) {
+                    if (!vm.isAlive()) {
+                        return vm; // QEMU exited at start: its status and output are the cause, as for a VM without a channel
+                    }
                     vm.close();
                     throw new HarnessException(e.getMessage() + "; " + vm.qemuOutput(), e);
                 }

@@ -12,8 +12,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 public enum StandInQemu {
     /** QEMU aborts at start, as on hosts whose KVM cannot set an MSR for {@code -cpu host}. */
     KVM_ABORTS("echo 'qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69' >&2; exit 134"),
-    /** QEMU runs but the guest never prints a byte, as on hosts whose KVM hangs guests. */
-    KVM_HANGS("exec sleep 600"),
+    /**
+     * QEMU runs but the guest never prints a byte, as on hosts whose KVM hangs guests: a real QEMU (under TCG) whose
+     * CPUs never start ({@code -S}), so that it serves its sockets and QMP as a QEMU with a hung guest does.
+     */
+    KVM_HANGS("exec qemu-system-x86_64 \"${args[@]}\" -S"),
     /** KVM "works": the guest runs under TCG with the CPU model TCG nodes use; the harness cannot tell. */
     KVM_WORKS("exec qemu-system-x86_64 \"${args[@]}\"");
 
