@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A node left running for a person (boot --keep, run --keep, boot --from): a reboot inside it powers it on again
@@ -46,7 +47,11 @@ public final class KeepRunning {
      * it; Ctrl-C closes it through a shutdown hook. Returns how it ended, in a line.
      */
     public static String until(Node node, CompletableFuture<?> release, PrintStream out) throws InterruptedException {
-        Thread onCtrlC = new Thread(node::close, "keep-running-close");
+        AtomicBoolean signalled = new AtomicBoolean();
+        Thread onCtrlC = new Thread(() -> {
+            signalled.set(true);
+            node.close();
+        }, "keep-running-close");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
             long serialFrom = node.vm().serialSize();
@@ -57,7 +62,9 @@ public final class KeepRunning {
                 try {
                     node.vm().powerOnAfterGuestReset(Duration.ofSeconds(5), serialFrom);
                 } catch (HarnessException e) {
-                    return "the node stopped: " + e.getMessage().lines().findFirst().orElse("");
+                    // the shutdown hook's own stop of QEMU is not a failed guest reboot
+                    return signalled.get() ? "stopped by a signal (Ctrl-C, SIGTERM); the node is stopped"
+                            : "the node stopped: " + e.getMessage().lines().findFirst().orElse("");
                 }
                 serialFrom = node.vm().serialSize();
                 out.println("the guest rebooted; QEMU powered it on again (pid " + node.vm().pid() + ")");

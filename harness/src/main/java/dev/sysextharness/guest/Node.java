@@ -153,9 +153,9 @@ public final class Node implements Guest, Rebootable {
     }
 
     /**
-     * The file's bytes go to the channel's file port while a root command reads exactly that many from it. The
-     * target is opened before the port, so a command that cannot write the target never reads the port; the bytes
-     * left waiting in the socket then belong to no one, and the channel is given up for this node (SSH from here on).
+     * The file's bytes go to the channel's file port while a root command reads exactly that many from it. The port
+     * is opened first and drained to the file's end even when the target cannot be written, so no byte waits for the
+     * next file; a channel that fails on the way is given up for this node (SSH from here on).
      */
     private CommandResult sendOverChannel(SerialShell root, Path file, String guestPath, Duration timeout) {
         long size;
@@ -323,8 +323,7 @@ public final class Node implements Guest, Rebootable {
             String guestPath = "/run/sysext-harness-channel-probe";
             sendFile(file, guestPath);
             Files.delete(file);
-            String sum = exec("md5sum < " + guestPath + " && rm " + guestPath, true, Guest.asSudo("md5sum < " + guestPath + " && rm " + guestPath),
-                    accelerator.scale(flavor.timeouts().command())).out().split("\\s+")[0];
+            String sum = sudo("md5sum < " + guestPath + " && rm " + guestPath).out().split("\\s+")[0];
             String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(probe));
             if (channelFailure != null || !sum.equals(expected)) {
                 throw new HarnessException(flavor.name() + ": the guest channel's file port does not carry a file intact (md5 " + sum

@@ -437,9 +437,15 @@ public final class MergeOracle {
         if (protection.equals("signed")) {
             boolean allowsSigned = policy == null || policy.allows("root", "signed");
             if (!allowsSigned) {
-                return allowsVerity ? new Admission(Verdict.ADMITTED, said + " does not ask for the signature: set up with verity alone",
-                        Capability.SIGNED_FALLS_BACK_TO_VERITY.in(v))
-                        : new Admission(Verdict.REFUSED, said + " allows neither signed nor verity", false);
+                if (!allowsVerity) {
+                    return new Admission(Verdict.REFUSED, said + " allows neither signed nor verity", false);
+                }
+                // Where systemd falls back to verity it offers the signature first: only a kernel that does not trust
+                // the signer refuses it and logs so; one holding the certificate (the firmware's db) refuses nothing.
+                boolean kernelTrusts = i.signer() != null && trust.kernel().contains(i.signer());
+                return new Admission(Verdict.ADMITTED, said + " does not ask for the signature: set up with verity alone"
+                        + (kernelTrusts ? " (the kernel trusts its signer, so it refuses nothing on the way)" : ""),
+                        Capability.SIGNED_FALLS_BACK_TO_VERITY.in(v) && !kernelTrusts);
             }
             if (i.signer() != null && trust.kernel().contains(i.signer())) {
                 return new Admission(Verdict.ADMITTED, "signed by a certificate in the kernel's keyring (the firmware's db: "

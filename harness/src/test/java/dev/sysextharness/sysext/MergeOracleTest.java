@@ -194,4 +194,21 @@ class MergeOracleTest {
         Prediction noPolicy = MergeOracle.predict(V252, null, KAIROS, HOST, List.of(signed), new MergeOracle.Trust(Set.of(), Set.of(), Set.of("36bf")));
         assertThat(noPolicy.merged()).as("252 without a policy: the signature decides").isEmpty();
     }
+
+    /**
+     * Under a policy that does not ask for the signature, 262 offers it first and falls back to verity: the kernel's
+     * refusal is logged only when it does not trust the signer (debian-sid under OVMF with the certificate in db).
+     */
+    @Test
+    void aKernelTrustingTheSignerRefusesNothingBeforeTheVerityFallback() {
+        Image signed = new Image("/var/lib/extensions", "f.raw", Kind.SIGNED_RAW, "f", Map.of("ID", "_any"), false, false,
+                List.of("usr/share/f/marker", "usr/lib/extension-release.d/extension-release.f"), "36bf");
+        Prediction trusted = MergeOracle.predict(V262, POLICY, KAIROS, HOST, List.of(signed), new MergeOracle.Trust(Set.of("36bf"), Set.of()));
+        assertThat(trusted.merged()).as(trusted.describe()).containsExactly("f");
+        assertThat(trusted.logPatterns()).as(trusted.describe()).doesNotContain(MergeOracle.KEY_REJECTED_LINE);
+
+        Prediction untrusted = MergeOracle.predict(V262, POLICY, KAIROS, HOST, List.of(signed), MergeOracle.Trust.NONE);
+        assertThat(untrusted.merged()).as(untrusted.describe()).containsExactly("f");
+        assertThat(untrusted.logPatterns()).as(untrusted.describe()).contains(MergeOracle.KEY_REJECTED_LINE);
+    }
 }
