@@ -190,7 +190,7 @@ public final class NodeLauncher {
                 cold.proveChannel();
                 cold.detachSession();
                 saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId(),
-                        cold.ready().systemdVersion());
+                        cold.ready().systemdVersion(), cold.ready().systemState(), cold.ready().failedUnits());
             } finally {
                 cold.close();
             }
@@ -295,7 +295,7 @@ public final class NodeLauncher {
         // the saved node's root shell is still reading its port: ready without a login
         SerialShell root = SerialShell.attach(vm.channel().port("root"), vm.channel().port("root-err"), false);
         try {
-            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt(), state.systemd());
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt(), state);
             requireSavedBoot(ready, state);
             return readyNode(vm, transcript, "restore", ready, null, root);
         } catch (RuntimeException e) {

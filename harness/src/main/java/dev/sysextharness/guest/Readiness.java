@@ -74,7 +74,7 @@ public final class Readiness {
                 Duration left = Duration.between(Instant.now(), end);
                 session.openShells(left.isNegative() ? Duration.ofSeconds(1) : left);
             }
-            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, "SSH");
+            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, null, "SSH");
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
@@ -87,14 +87,19 @@ public final class Readiness {
 
     /**
      * The readiness check of a restored node over its guest channel's root shell, which was running when the state
-     * was saved: no login at all. The clock is stepped as after any restore.
+     * was saved: no login at all. The clock is stepped as after any restore. Where the state recorded what systemd
+     * said of the saved node, that answer is the restored node's too, once its boot_id proves it is that boot: its
+     * memory is the saved memory and nothing has run in it but the clock step, so asking again (a systemctl and a
+     * D-Bus call, each translated afresh under TCG) could only repeat it. A unit that fails from here on is the
+     * badness scan's finding, as it would be after an asked answer.
      */
     static Ready awaitOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin,
-            String savedSystemd) {
+            dev.sysextharness.vm.SavedState state) {
         Instant end = Instant.now().plus(deadline);
         try {
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
-                    transcript, origin, Duration.between(origin, Instant.now()), true, savedSystemd, "channel");
+                    transcript, origin, Duration.between(origin, Instant.now()), true, state.systemd(),
+                    state.systemState() == null || state.failedUnits() == null ? null : state, "channel");
         } catch (IOException e) {
             throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
         }
@@ -112,7 +117,8 @@ public final class Readiness {
      * running or degraded, is not ready.
      */
     private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
-            Duration reachedAfter, boolean stepClock, String savedSystemd, String reachedBy) throws IOException {
+            Duration reachedAfter, boolean stepClock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, String reachedBy)
+            throws IOException {
         String who = flavor.name();
         Duration left = Duration.between(Instant.now(), end);
         if (left.isNegative()) {
@@ -125,7 +131,8 @@ public final class Readiness {
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
         // boot_id by the shell's own read: under TCG every program started costs its translation
-        String check = step + "systemctl is-system-running --wait; read -r b < /proc/sys/kernel/random/boot_id && echo \"$b\""
+        String check = step + (asSaved == null ? "systemctl is-system-running --wait; " : "")
+                + "read -r b < /proc/sys/kernel/random/boot_id && echo \"$b\""
                 + (savedSystemd == null ? "; systemctl --version | head -n1" : "");
         CommandResult state = shell.run(check, stepClock, stepClock ? Guest.asSudo(check) : check, left);
         transcript.record(state);
@@ -141,6 +148,13 @@ public final class Readiness {
                 transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
             }
         }
+        if (asSaved != null) { // the state's answer stands in the line systemctl would have printed
+            lines = new java.util.ArrayList<>(lines);
+            lines.add(0, asSaved.systemState());
+            transcript.note("# harness: system state '" + asSaved.systemState() + "'" + (asSaved.failedUnits().isEmpty() ? ""
+                    : " (failed: " + String.join(", ", asSaved.failedUnits()) + ")") + " as saved in " + asSaved.dir()
+                    + ", the restored boot's own answer once its boot_id is the saved one");
+        }
         String systemState = lines.isEmpty() ? "" : lines.get(0);
         String bootId = lines.size() < 2 ? "" : lines.get(1);
         String systemd = savedSystemd != null ? savedSystemd : lines.size() < 3 ? "" : lines.get(2);
@@ -154,7 +168,9 @@ public final class Readiness {
             throw notReady(vm, who, deadline, "systemd reports '" + systemState + "'");
         }
         List<String> failed = List.of();
-        if (systemState.equals("degraded")) {
+        if (asSaved != null) {
+            failed = asSaved.failedUnits();
+        } else if (systemState.equals("degraded")) {
             String list = "systemctl list-units --failed --no-legend --plain";
             CommandResult units = shell.run(list, false, list, Duration.ofSeconds(30));
             transcript.record(units);

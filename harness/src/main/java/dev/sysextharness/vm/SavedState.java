@@ -9,8 +9,11 @@ import java.nio.file.Path;
  * @param frozenSha256 the frozen overlay's digest at save time; a restore refuses an overlay that changed since
  * @param systemd      the saved node's {@code systemctl --version} first line, read as it became ready (null in a state
  *                     saved before it was recorded): a restore of the same boot_id runs the same systemd
+ * @param systemState  what {@code systemctl is-system-running} said of the saved node ("running", "degraded"), and
+ * @param failedUnits  the units that had failed then; null in a state saved before they were recorded
  */
-public record SavedState(Path dir, String frozenSha256, String bootId, String systemd) {
+public record SavedState(Path dir, String frozenSha256, String bootId, String systemd, String systemState,
+                         java.util.List<String> failedUnits) {
     public static final String VMSTATE = "vmstate.bin";
     static final String FROZEN = "frozen.qcow2";
     /** A UEFI machine's variable store, beside its overlay while it runs and in the state once saved. */

@@ -64,8 +64,15 @@ public final class SavedStates {
         }
         try {
             JsonNode meta = Json.mapper().readTree(dir.resolve("state.json").toFile());
+            java.util.List<String> failed = null;
+            if (meta.path("failedUnits").isArray()) {
+                failed = new java.util.ArrayList<>();
+                for (JsonNode u : meta.path("failedUnits")) {
+                    failed.add(u.asText());
+                }
+            }
             SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText(),
-                    meta.path("systemd").asText(null));
+                    meta.path("systemd").asText(null), meta.path("systemState").asText(null), failed);
             String now = sha256(state.frozenOverlay());
             if (!now.equals(state.frozenSha256())) {
                 why.append("the frozen overlay ").append(state.frozenOverlay()).append(" changed since the state was saved");
@@ -87,7 +94,8 @@ public final class SavedStates {
      * Freezes a ready VM: QMP stop (which flushes its disks), migrate to a file, quit; its overlay becomes the
      * state's frozen disk. The VM is gone afterwards; restore it to go on.
      */
-    public SavedState save(String key, Vm vm, Path overlay, String bootId, String systemd) {
+    public SavedState save(String key, Vm vm, Path overlay, String bootId, String systemd, String systemState,
+            java.util.List<String> failedUnits) {
         if (find(key, new StringBuilder()) == null) {
             discard(key); // a complete but unusable entry would otherwise be "found" instead of rebuilt
         }
@@ -124,8 +132,11 @@ public final class SavedStates {
                 Files.move(vars, kept);
                 Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("r--r--r--"));
             }
-            Files.writeString(into.resolve("state.json"), Json.mapper().createObjectNode()
-                    .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("systemd", systemd).put("savedFrom", vm.dir().toString()).toString());
+            com.fasterxml.jackson.databind.node.ObjectNode meta = Json.mapper().createObjectNode()
+                    .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("systemd", systemd)
+                    .put("systemState", systemState).put("savedFrom", vm.dir().toString());
+            failedUnits.forEach(meta.putArray("failedUnits")::add);
+            Files.writeString(into.resolve("state.json"), meta.toString());
         }, progress -> { });
         StringBuilder why = new StringBuilder();
         SavedState state = find(key, why);
