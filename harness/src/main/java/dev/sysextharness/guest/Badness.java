@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  */
 public final class Badness {
     static final String KERNEL = "Oops|BUG:|WARNING: CPU|Kernel panic|general protection fault|segfault at|Call Trace";
-    private static final String SPLIT = "----- sysext-harness badness -----";
+    static final String SPLIT = "----- sysext-harness badness -----";
+    /** Printed when systemctl cannot list the units: PID 1 (or its bus) did not answer, which is badness itself. */
+    static final String NO_ANSWER = "sysext-harness: systemctl list-units failed with status";
 
     private Badness() {
     }
@@ -27,7 +29,7 @@ public final class Badness {
     static String command() {
         // the ring buffer, not journalctl -k: that leaves out what reached the kernel log through /dev/kmsg
         return "dmesg | grep -E '" + KERNEL + "'; echo '" + SPLIT + "';"
-                + " systemctl list-units --failed --no-legend --plain; echo '" + SPLIT + "';"
+                + " systemctl list-units --failed --no-legend --plain || echo \"" + NO_ANSWER + " $?\"; echo '" + SPLIT + "';"
                 + " journalctl -b -p err -o cat --no-pager SYSLOG_IDENTIFIER=systemd-sysext + 'SYSLOG_IDENTIFIER=(sd-merge)'"
                 + " + 'SYSLOG_IDENTIFIER=(sd-sysext)'; echo '" + SPLIT + "';"
                 + " journalctl -b -o cat --no-pager MESSAGE_ID=" + COREDUMP_MESSAGE_ID + "; true";
@@ -35,13 +37,21 @@ public final class Badness {
 
     /** What is wrong with the node after the cell, one line each; empty when nothing is. */
     public static List<String> scan(Node node) {
-        CommandResult r = node.sudo(command());
-        String[] parts = (r.stdout() + "\n").split(Pattern.quote(SPLIT) + "\n", -1);
+        return findings(node.sudo(command()).stdout(), node.ready().failedUnits(), node.transcript().predicted());
+    }
+
+    /**
+     * What {@link #command()}'s output shows, less what was already wrong when the node became ready
+     * ({@code failedAtReady}) and what the oracle predicted.
+     */
+    static List<String> findings(String stdout, List<String> failedAtReady, List<String> predicted) {
+        String[] parts = (stdout + "\n").split(Pattern.quote(SPLIT) + "\n", -1);
         List<String> found = new ArrayList<>();
-        List<String> predicted = node.transcript().predicted();
         section(parts, 0).forEach(l -> found.add("kernel: " + l));
-        for (String unit : section(parts, 1).stream().map(l -> l.split("\\s+")[0]).toList()) {
-            if (!node.ready().failedUnits().contains(unit) && !predicted.contains("unit:" + unit)) {
+        section(parts, 1).stream().filter(l -> l.startsWith(NO_ANSWER))
+                .forEach(l -> found.add("systemd did not list its units (" + l.substring("sysext-harness: ".length()) + ")"));
+        for (String unit : section(parts, 1).stream().filter(l -> !l.startsWith(NO_ANSWER)).map(l -> l.split("\\s+")[0]).toList()) {
+            if (!failedAtReady.contains(unit) && !predicted.contains("unit:" + unit)) {
                 found.add("failed unit: " + unit);
             }
         }

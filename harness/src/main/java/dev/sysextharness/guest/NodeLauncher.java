@@ -188,9 +188,10 @@ public final class NodeLauncher {
                 cold.relaxServiceTimeoutsUnderTcg();
                 refuseToSaveBadness(cold);
                 cold.proveChannel();
+                SystemAtSave system = systemAtSave(cold);
                 cold.detachSession();
                 saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId(),
-                        cold.ready().systemdVersion(), cold.ready().systemState(), cold.ready().failedUnits());
+                        cold.ready().systemdVersion(), system.state(), system.failedUnits());
             } finally {
                 cold.close();
             }
@@ -212,6 +213,28 @@ public final class NodeLauncher {
                     + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : "") + " before anything ran, so it is not saved as the"
                     + " ready state; evidence: " + cold.vm().dir());
         }
+    }
+
+    /** What systemd says of a node as it is frozen: what every restore of it would be told, as long as nothing runs in between. */
+    private record SystemAtSave(String state, List<String> failedUnits) {
+    }
+
+    /**
+     * Asked last before the save, after everything the harness did to the cold node (the firmware proof, the TCG
+     * drop-in, the badness scan, the channel proof): a restore takes this answer as its own, so it must be the saved
+     * memory's answer, not the one from when the node first became ready.
+     */
+    private SystemAtSave systemAtSave(Node cold) {
+        String split = "----- sysext-harness failed units -----";
+        CommandResult r = cold.run("systemctl is-system-running; echo '" + split + "'; systemctl list-units --failed --no-legend --plain");
+        String[] parts = (r.stdout() + "\n").split(java.util.regex.Pattern.quote(split) + "\n", -1);
+        String state = parts[0].strip();
+        if (parts.length != 2 || !(state.equals("running") || state.equals("degraded"))) {
+            throw new HarnessException(flavor.name() + ": the cold-booted node says '" + state + "' as it is about to be saved, so it is"
+                    + " not saved as the ready state; evidence: " + cold.vm().dir());
+        }
+        List<String> failed = parts[1].lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0]).toList();
+        return new SystemAtSave(state, failed);
     }
 
     private String stateKey(Accelerator accelerator) {

@@ -22,7 +22,8 @@ import org.awaitility.core.TerminalFailureException;
 /**
  * The one readiness check, shared by cold boot, reboot and restore: SSH answers with the flavor's login (and, after
  * a reboot, reports a boot_id other than the old one), then {@code systemctl is-system-running --wait} is no longer
- * starting. Everything runs against one wall-clock deadline; a miss fails with the serial log's tail.
+ * starting. A restore over the guest channel takes the state's recorded answer instead (see
+ * {@link #awaitOverChannel}). Everything runs against one wall-clock deadline; a miss fails with the serial log's tail.
  */
 public final class Readiness {
     static final int SERIAL_TAIL_LINES = 40;
@@ -88,10 +89,10 @@ public final class Readiness {
     /**
      * The readiness check of a restored node over its guest channel's root shell, which was running when the state
      * was saved: no login at all. The clock is stepped as after any restore. Where the state recorded what systemd
-     * said of the saved node, that answer is the restored node's too, once its boot_id proves it is that boot: its
-     * memory is the saved memory and nothing has run in it but the clock step, so asking again (a systemctl and a
-     * D-Bus call, each translated afresh under TCG) could only repeat it. A unit that fails from here on is the
-     * badness scan's finding, as it would be after an asked answer.
+     * said of the saved node (asked last before the save), that answer is the restored node's too, once its boot_id
+     * proves it is that boot (the caller checks): its memory is the saved memory and nothing has run in it but the
+     * clock step, so asking again (a systemctl and a D-Bus call, each translated afresh under TCG) could only repeat
+     * it. A unit that fails from here on, or a PID 1 that no longer answers, is the badness scan's finding.
      */
     static Ready awaitOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin,
             dev.sysextharness.vm.SavedState state) {
@@ -114,7 +115,7 @@ public final class Readiness {
     /**
      * {@code systemctl is-system-running --wait} (and, with {@code stepClock}, the guest's clock stepped to the host's
      * first), the boot_id and the systemd version, in one command; a node still starting, or in any state but
-     * running or degraded, is not ready.
+     * running or degraded, is not ready. With {@code asSaved}, the state's recorded answer stands in for systemctl's.
      */
     private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
             Duration reachedAfter, boolean stepClock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, String reachedBy)
@@ -153,7 +154,7 @@ public final class Readiness {
             lines.add(0, asSaved.systemState());
             transcript.note("# harness: system state '" + asSaved.systemState() + "'" + (asSaved.failedUnits().isEmpty() ? ""
                     : " (failed: " + String.join(", ", asSaved.failedUnits()) + ")") + " as saved in " + asSaved.dir()
-                    + ", the restored boot's own answer once its boot_id is the saved one");
+                    + ", taken as this boot's own answer (its boot_id must be the saved one)");
         }
         String systemState = lines.isEmpty() ? "" : lines.get(0);
         String bootId = lines.size() < 2 ? "" : lines.get(1);

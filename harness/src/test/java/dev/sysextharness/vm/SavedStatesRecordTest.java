@@ -1,0 +1,46 @@
+package dev.sysextharness.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysextharness.host.ImageCache;
+import dev.sysextharness.host.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a state's state.json tells a restore: the system state it was saved in, or nothing for a state saved before that was recorded. */
+class SavedStatesRecordTest {
+    @TempDir
+    Path dir;
+
+    private SavedState stateWith(String key, String json) {
+        ImageCache cache = new ImageCache(dir.resolve("cache"));
+        cache.getOrBuild(SavedStates.KIND, key, (into, progress) -> {
+            Path frozen = into.resolve(SavedState.FROZEN);
+            Files.writeString(frozen, "a frozen overlay");
+            Files.writeString(into.resolve("state.json"), json.replace("SHA", SavedStates.sha256(frozen)));
+        }, Progress.silent());
+        StringBuilder why = new StringBuilder();
+        SavedState state = new SavedStates(cache).find(key, why);
+        assertThat(state).as("found: %s", why).isNotNull();
+        return state;
+    }
+
+    @Test
+    void aStateSavedDegradedKeepsItsStateAndFailedUnits() throws IOException {
+        SavedState s = stateWith("k1", "{\"frozenSha256\":\"SHA\",\"bootId\":\"b\",\"systemd\":\"systemd 252 (252.39)\","
+                + "\"systemState\":\"degraded\",\"failedUnits\":[\"a.service\",\"b.mount\"]}");
+        assertThat(s.systemState()).isEqualTo("degraded");
+        assertThat(s.failedUnits()).containsExactly("a.service", "b.mount");
+    }
+
+    @Test
+    void aStateSavedBeforeTheSystemStateWasRecordedHasNoneSoTheRestoreAsks() throws IOException {
+        SavedState s = stateWith("k2", "{\"frozenSha256\":\"SHA\",\"bootId\":\"b\",\"systemd\":\"systemd 252 (252.39)\"}");
+        assertThat(s.systemState()).as("no recorded answer: readiness runs systemctl").isNull();
+        assertThat(s.failedUnits()).isNull();
+        assertThat(s.bootId()).isEqualTo("b");
+    }
+}
