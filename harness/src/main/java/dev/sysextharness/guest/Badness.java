@@ -29,7 +29,7 @@ public final class Badness {
     static String command() {
         // the ring buffer, not journalctl -k: that leaves out what reached the kernel log through /dev/kmsg
         return "dmesg | grep -E '" + KERNEL + "'; echo '" + SPLIT + "';"
-                + " systemctl list-units --failed --no-legend --plain || echo \"" + NO_ANSWER + " $?\"; echo '" + SPLIT + "';"
+                + " " + FailedUnits.LIST + " || echo \"" + NO_ANSWER + " $?\"; echo '" + SPLIT + "';"
                 + " journalctl -b -p err -o cat --no-pager SYSLOG_IDENTIFIER=systemd-sysext + 'SYSLOG_IDENTIFIER=(sd-merge)'"
                 + " + 'SYSLOG_IDENTIFIER=(sd-sysext)'; echo '" + SPLIT + "';"
                 + " journalctl -b -o cat --no-pager MESSAGE_ID=" + COREDUMP_MESSAGE_ID + "; true";
@@ -50,7 +50,7 @@ public final class Badness {
         section(parts, 0).forEach(l -> found.add("kernel: " + l));
         section(parts, 1).stream().filter(l -> l.startsWith(NO_ANSWER))
                 .forEach(l -> found.add("systemd did not list its units (" + l.substring("sysext-harness: ".length()) + ")"));
-        for (String unit : section(parts, 1).stream().filter(l -> !l.startsWith(NO_ANSWER)).map(l -> l.split("\\s+")[0]).toList()) {
+        for (String unit : FailedUnits.names(section(parts, 1).stream().filter(l -> !l.startsWith(NO_ANSWER)).toList())) {
             if (!failedAtReady.contains(unit) && !predicted.contains("unit:" + unit)) {
                 found.add("failed unit: " + unit);
             }

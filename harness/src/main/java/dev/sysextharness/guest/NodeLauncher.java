@@ -226,15 +226,14 @@ public final class NodeLauncher {
      */
     private SystemAtSave systemAtSave(Node cold) {
         String split = "----- sysext-harness failed units -----";
-        CommandResult r = cold.run("systemctl is-system-running; echo '" + split + "'; systemctl list-units --failed --no-legend --plain");
+        CommandResult r = cold.run("systemctl is-system-running; echo '" + split + "'; " + FailedUnits.LIST);
         String[] parts = (r.stdout() + "\n").split(java.util.regex.Pattern.quote(split) + "\n", -1);
         String state = parts[0].strip();
         if (parts.length != 2 || !(state.equals("running") || state.equals("degraded"))) {
             throw new HarnessException(flavor.name() + ": the cold-booted node says '" + state + "' as it is about to be saved, so it is"
                     + " not saved as the ready state; evidence: " + cold.vm().dir());
         }
-        List<String> failed = parts[1].lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0]).toList();
-        return new SystemAtSave(state, failed);
+        return new SystemAtSave(state, FailedUnits.names(parts[1].lines().toList()));
     }
 
     private String stateKey(Accelerator accelerator) {

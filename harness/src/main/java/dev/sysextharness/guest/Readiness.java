@@ -149,16 +149,16 @@ public final class Readiness {
                 transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
             }
         }
-        if (asSaved != null) { // the state's answer stands in the line systemctl would have printed
-            lines = new java.util.ArrayList<>(lines);
-            lines.add(0, asSaved.systemState());
+        if (asSaved != null) {
             transcript.note("# harness: system state '" + asSaved.systemState() + "'" + (asSaved.failedUnits().isEmpty() ? ""
                     : " (failed: " + String.join(", ", asSaved.failedUnits()) + ")") + " as saved in " + asSaved.dir()
                     + ", taken as this boot's own answer (its boot_id must be the saved one)");
         }
-        String systemState = lines.isEmpty() ? "" : lines.get(0);
-        String bootId = lines.size() < 2 ? "" : lines.get(1);
-        String systemd = savedSystemd != null ? savedSystemd : lines.size() < 3 ? "" : lines.get(2);
+        // the lines in the check's order; the state's answer, where it stands in, takes systemctl's line
+        int next = 0;
+        String systemState = asSaved != null ? asSaved.systemState() : next < lines.size() ? lines.get(next++) : "";
+        String bootId = next < lines.size() ? lines.get(next++) : "";
+        String systemd = savedSystemd != null ? savedSystemd : next < lines.size() ? lines.get(next) : "";
         if (state.exitCode() == -1) {
             throw notReady(vm, who, deadline, "the readiness command got no exit status (" + state.stderr().strip() + ")");
         }
@@ -172,10 +172,9 @@ public final class Readiness {
         if (asSaved != null) {
             failed = asSaved.failedUnits();
         } else if (systemState.equals("degraded")) {
-            String list = "systemctl list-units --failed --no-legend --plain";
-            CommandResult units = shell.run(list, false, list, Duration.ofSeconds(30));
+            CommandResult units = shell.run(FailedUnits.LIST, false, FailedUnits.LIST, Duration.ofSeconds(30));
             transcript.record(units);
-            failed = units.out().lines().map(l -> l.split("\\s+")[0]).filter(s -> !s.isBlank()).toList();
+            failed = FailedUnits.names(units.out().lines().toList());
         }
         return new Ready(bootId, systemd, systemState, failed, reachedAfter, Duration.between(start, Instant.now()), reachedBy);
     }
