@@ -61,13 +61,13 @@ public final class Readiness {
                     .pollDelay(Duration.ZERO)
                     .pollInterval(POLL)
                     .pollInSameThread()
-                    .failFast("QEMU exited", () -> !vm.isAlive())
+                    .failFast("the guest cannot answer", () -> !vm.guestAnswers())
                     .until(() -> tryLogin(vm, login, previousBootId, end, lastProblem, firstAttempt.getAndSet(false)), Objects::nonNull);
         } catch (ConditionTimeoutException e) {
             throw notReady(vm, who, deadline, "SSH never answered as " + login.user() + " (" + lastProblem.get() + ")");
         } catch (TerminalFailureException e) {
-            throw notReady(vm, who, deadline, "QEMU exited with status " + vm.exitValue()
-                    + vm.qemuOutput().lines().findFirst().map(l -> ": " + l).orElse(""));
+            throw notReady(vm, who, deadline, vm.kernelDeath().map(panic -> "the guest kernel panicked: " + panic)
+                    .orElseGet(() -> "QEMU exited with status " + vm.exitValue() + vm.qemuOutput().lines().findFirst().map(l -> ": " + l).orElse("")));
         }
         Duration sshAfter = Duration.between(start, Instant.now());
         try {

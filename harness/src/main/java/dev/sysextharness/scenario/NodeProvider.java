@@ -97,13 +97,15 @@ final class NodeProvider extends GuestProvider<Node> {
 
     @Override
     boolean answers(Node node) {
-        return node.vm().isAlive();
+        node.vm().kernelDeath().ifPresent(panic -> node.transcript().note("# harness: the guest kernel panicked (" + panic
+                + "); no evidence or badness commands are sent to a dead node"));
+        return node.vm().guestAnswers();
     }
 
     @Override
     boolean keep(Node node, Outcome outcome, Path dir, String cell) {
         KeptNode kept = session.parameters.kept();
-        if (kept == null || !failed(outcome) || !node.vm().isAlive() || !kept.claim(node, dir, cell)) {
+        if (kept == null || !failed(outcome) || !node.vm().guestAnswers() || !kept.claim(node, dir, cell)) {
             return false;
         }
         session.progress.step(flavorName + ": keeping the node of " + cell + " running (--keep): "

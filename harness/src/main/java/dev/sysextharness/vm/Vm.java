@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * One running QEMU process, owned by the harness. Its serial console goes to a file from the first byte; its QMP
@@ -31,6 +33,10 @@ public final class Vm implements AutoCloseable {
     private final List<String> commandLine;
     private final Accelerator accelerator;
     private final GuestChannel channel;
+    /** Where the console of the current QEMU process starts in the serial log (it is appended to after a reset). */
+    private volatile long bootSerialFrom;
+    /** The kernel panic this boot's console showed, once seen (a panicked kernel does not come back). */
+    private volatile String kernelDeath;
     /** How long QEMU may take to serve each of the channel's sockets after it starts. */
     private static final Duration CHANNEL_DEADLINE = Duration.ofSeconds(30);
 
@@ -108,6 +114,22 @@ public final class Vm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Whether the guest can still answer: QEMU runs and the kernel of this boot has not panicked (the reference
+     * kernels boot without {@code panic=}, so a panicked guest hangs with QEMU alive).
+     */
+    public boolean guestAnswers() {
+        return isAlive() && kernelDeath().isEmpty();
+    }
+
+    /** The panic line of this boot's kernel, with its cause, if its console shows one ({@link KernelDeath}). */
+    public Optional<String> kernelDeath() {
+        if (kernelDeath == null) {
+            kernelDeath = KernelDeath.in(serialSince(bootSerialFrom)).orElse(null);
+        }
+        return Optional.ofNullable(kernelDeath);
+    }
+
     public Path dir() {
         return dir;
     }
@@ -172,10 +194,14 @@ public final class Vm implements AutoCloseable {
         try {
             Awaitility.await("guest reset of the VM in " + dir).atMost(deadline)
                     .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                    .failFast("the guest kernel panicked", () -> kernelDeath().isPresent())
                     .until(() -> !process.isAlive());
         } catch (ConditionTimeoutException e) {
             throw new HarnessException("guest in " + dir + " did not reset within " + deadline.toSeconds() + " s of the reboot"
                     + " request" + serialEvidence(40));
+        } catch (TerminalFailureException e) {
+            throw new HarnessException("the guest kernel in " + dir + " panicked instead of resetting after the reboot request: "
+                    + kernelDeath().orElseThrow() + serialEvidence(40));
         }
         String after = serialSince(serialFrom);
         if (process.exitValue() != 0 || !after.contains("reboot: Restarting system")) {
@@ -190,6 +216,8 @@ public final class Vm implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()));
+        bootSerialFrom = serialSize();
+        kernelDeath = null;
         startedAt = Instant.now();
         process = OwnedProcesses.start(pb);
         if (channel != null) {

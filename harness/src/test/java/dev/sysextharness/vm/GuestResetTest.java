@@ -23,16 +23,24 @@ class GuestResetTest {
 
     /** First run: writes {@code firstWords} to the serial log and exits 0; later runs stay alive. Every run's argv is kept. */
     private Path fakeQemu(String firstWords) throws IOException {
+        return fakeQemu(firstWords, true, "");
+    }
+
+    /**
+     * First run: writes {@code firstWords} to the serial log, then exits 0 if {@code firstExits}, else stays alive;
+     * later runs write {@code laterWords} and stay alive. Every run's argv is kept.
+     */
+    private Path fakeQemu(String firstWords, boolean firstExits, String laterWords) throws IOException {
         Path script = dir.resolve("fake-qemu");
         Files.writeString(script, """
                 #!/bin/sh
                 for a; do case $a in file,id=serial0,path=*) p=${a#file,id=serial0,path=}; p=${p%%,append=on};; esac; done
                 n=$(ls "$p".argv.* 2>/dev/null | wc -l)
                 echo "$@" > "$p.argv.$n"
-                [ "$n" -gt 0 ] && exec sleep 60
+                if [ "$n" -gt 0 ]; then printf '%%s\\n' '%s' >> "$p"; exec sleep 60; fi
                 printf '%%s\\n' '%s' >> "$p"
-                exit 0
-                """.formatted(firstWords));
+                %s
+                """.formatted(laterWords, firstWords, firstExits ? "exit 0" : "exec sleep 60"));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
     }
@@ -83,6 +91,33 @@ class GuestResetTest {
         try (Vm vm = Vm.start(commandLine(fakeQemu("x")).noReboot(false), dir.resolve("vm"), 2222)) {
             assertThatThrownBy(() -> vm.powerOnAfterGuestReset(Duration.ofSeconds(5), 0))
                     .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    private static final String PANIC = "[    1.21] Kernel panic - not syncing: Fatal exception in interrupt";
+
+    @Test
+    void aKernelThatPanicsInsteadOfResettingFailsAtOnceNamingThePanic() throws Exception {
+        try (Vm vm = Vm.start(commandLine(fakeQemu(PANIC, false, "")), dir.resolve("vm"), 2222)) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> vm.powerOnAfterGuestReset(Duration.ofSeconds(60), 0))
+                    .isInstanceOf(HarnessException.class)
+                    .hasMessageContaining("panicked instead of resetting after the reboot request: Kernel panic - not syncing: Fatal"
+                            + " exception in interrupt");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("failed without waiting out the reset deadline")
+                    .isLessThan(Duration.ofSeconds(30));
+            assertThat(vm.isAlive()).as("QEMU itself still runs: only the console tells").isTrue();
+            assertThat(vm.guestAnswers()).isFalse();
+        }
+    }
+
+    @Test
+    void aBootAfterTheResetThatPanicsCannotAnswer() throws Exception {
+        try (Vm vm = Vm.start(commandLine(fakeQemu("[   59.09] reboot: Restarting system", true, PANIC)), dir.resolve("vm"), 2222)) {
+            vm.powerOnAfterGuestReset(Duration.ofSeconds(20), 0);
+            Awaitility.await("the second boot's panic").atMost(Duration.ofSeconds(20)).until(() -> vm.kernelDeath().isPresent());
+            assertThat(vm.kernelDeath()).contains("Kernel panic - not syncing: Fatal exception in interrupt");
+            assertThat(vm.guestAnswers()).as("a panicked guest with QEMU alive").isFalse();
         }
     }
 }
