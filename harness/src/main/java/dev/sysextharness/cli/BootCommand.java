@@ -132,6 +132,6 @@ final class BootCommand implements Callable<Integer> {
 
     private static void keepRunning(Node node) throws InterruptedException {
         System.out.println("\nThe node keeps running (a reboot inside it powers it on again); press Enter or Ctrl-C to stop it.");
-        System.out.println(KeepRunning.until(node, KeepRunning.enterOn(System.in), System.out));
+        KeepRunning.until(node, KeepRunning.enterOn(System.in), System.out); // prints how it ended
     }
 }

@@ -288,6 +288,6 @@ final class RunCommand implements Callable<Integer> {
         System.out.printf("evidence    %s (boot this disk again later: sysext-harness boot --from %s)%n", kept.evidenceDir(),
                 kept.evidenceDir());
         System.out.println("Press Enter (or Ctrl-C) to stop the node.");
-        System.out.println(KeepRunning.until(node, KeepRunning.enterOn(System.in), System.out));
+        KeepRunning.until(node, KeepRunning.enterOn(System.in), System.out); // prints how it ended
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * A node left running for a person (boot --keep, run --keep, boot --from): a reboot inside it powers it on again
@@ -42,15 +43,27 @@ public final class KeepRunning {
         return pressed;
     }
 
+    static final String SIGNALLED = "stopped by a signal (Ctrl-C, SIGTERM); the node is stopped";
+
     /**
      * Keeps {@code node} running until {@code release} completes or the node stops (a power-off, a crash), then closes
-     * it; Ctrl-C closes it through a shutdown hook. Returns how it ended, in a line.
+     * it; Ctrl-C closes it through a shutdown hook. Prints how it ended, in a line, to {@code out}, and returns that
+     * line. After a signal the hook prints it, once the node is closed: the main thread may never run again.
      */
     public static String until(Node node, CompletableFuture<?> release, PrintStream out) throws InterruptedException {
         AtomicBoolean signalled = new AtomicBoolean();
+        AtomicBoolean told = new AtomicBoolean();
+        Function<String, String> tell = line -> {
+            if (told.compareAndSet(false, true)) {
+                out.println(line);
+                out.flush();
+            }
+            return line;
+        };
         Thread onCtrlC = new Thread(() -> {
             signalled.set(true);
             node.close();
+            tell.apply(SIGNALLED);
         }, "keep-running-close");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
@@ -62,14 +75,14 @@ public final class KeepRunning {
                 try {
                     node.vm().powerOnAfterGuestReset(Duration.ofSeconds(5), serialFrom);
                 } catch (HarnessException e) {
-                    // the shutdown hook's own stop of QEMU is not a failed guest reboot
-                    return signalled.get() ? "stopped by a signal (Ctrl-C, SIGTERM); the node is stopped"
-                            : "the node stopped: " + e.getMessage().lines().findFirst().orElse("");
+                    // the shutdown hook's own stop of QEMU is not a failed guest reboot; the hook says so itself
+                    return signalled.get() ? SIGNALLED : tell.apply("the node stopped: " + e.getMessage().lines().findFirst().orElse(""));
                 }
                 serialFrom = node.vm().serialSize();
                 out.println("the guest rebooted; QEMU powered it on again (pid " + node.vm().pid() + ")");
             }
-            return "released; the node is stopped";
+            node.close();
+            return tell.apply("released; the node is stopped");
         } finally {
             node.close();
             try {
