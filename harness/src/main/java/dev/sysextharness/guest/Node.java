@@ -365,18 +365,40 @@ public final class Node implements Guest, Rebootable {
      * TimeoutStartSec): budgets for real hardware. Under TCG on a busy host a refresh that attaches a loop device and
      * sets up dm-verity takes longer (measured on debian-13 at load 4: a DDI the policy refuses took 5.6 s after a
      * refresh, and more than 10 s at boot, where the service was killed) — a limit of the emulator, not a verdict on
-     * anything — so under TCG the harness gives the service the flavor's command budget in a drop-in on the persistent
-     * partition (COS_PERSISTENT is /usr/local on the Kairos layout, mounted before systemd reads its units), written
-     * before a ready state is saved, so every restore and every reboot has it.
+     * anything — so under TCG the harness gives the service the flavor's command budget. A reference node gets it
+     * from the kernel command line ({@link #TCG_TIMEOUTS_ARGUMENT}), which its image's generator turns into a drop-in
+     * before PID 1 loads units, at every boot; any other node gets the drop-in on the persistent partition
+     * (COS_PERSISTENT is /usr/local on the Kairos layout, mounted before systemd reads its units), written before a
+     * ready state is saved, so every restore and every reboot has it.
      */
     static final String TCG_TIMEOUTS_DROP_IN = "/usr/local/lib/systemd/system/systemd-sysext.service.d/zz-harness-tcg-timeouts.conf";
+    /** The kernel argument read by images/reference/files/sysext-harness-tcg-timeouts: seconds for both budgets. */
+    static final String TCG_TIMEOUTS_ARGUMENT = "sysext-harness.tcg-timeouts";
 
-    /** Writes {@link #TCG_TIMEOUTS_DROP_IN} when the node runs under TCG; nothing under KVM. */
+    /**
+     * Under TCG, makes sure systemd-sysext.service has the flavor's command budget: where the kernel command line
+     * carries {@link #TCG_TIMEOUTS_ARGUMENT}, proves that PID 1 took the generator's drop-in (one {@code systemctl
+     * show}, no reload); otherwise writes {@link #TCG_TIMEOUTS_DROP_IN} and reloads. Nothing under KVM.
+     */
     public void relaxServiceTimeoutsUnderTcg() {
         if (accelerator != Accelerator.TCG) {
             return;
         }
         long seconds = flavor.timeouts().command().toSeconds();
+        if (vm.commandLine().stream().anyMatch(a -> a.contains(" " + TCG_TIMEOUTS_ARGUMENT + "=" + seconds))) {
+            String show = "systemctl show systemd-sysext.service -p JobRunningTimeoutUSec -p TimeoutStartUSec";
+            String said = run(show).out();
+            java.util.Map<String, Long> budgets = new java.util.HashMap<>();
+            said.lines().filter(l -> l.contains("=")).forEach(l -> budgets.put(l.substring(0, l.indexOf('=')),
+                    Timespans.seconds(l.substring(l.indexOf('=') + 1))));
+            if (budgets.getOrDefault("JobRunningTimeoutUSec", -1L) != seconds || budgets.getOrDefault("TimeoutStartUSec", -1L) != seconds) {
+                throw new HarnessException(flavor.name() + ": the kernel argument " + TCG_TIMEOUTS_ARGUMENT + "=" + seconds
+                        + " did not give systemd-sysext.service " + seconds + " s ('" + show + "' said: " + said.strip().replace('\n', ';')
+                        + "); is the image's generator missing? Rebuild the image; evidence: " + vm.dir());
+            }
+            transcript.note("# harness: systemd-sysext.service has the " + seconds + " s TCG budget from the kernel command line");
+            return;
+        }
         writeUnitFile(TCG_TIMEOUTS_DROP_IN, "[Unit]\nJobRunningTimeoutSec=" + seconds + "\n[Service]\nTimeoutStartSec="
                 + seconds + "\n");
     }

@@ -108,6 +108,7 @@ public final class NodeLauncher {
         if (uefiVars != null) {
             cmd.uefi(Path.of(dev.sysextharness.vm.Firmware.OVMF_CODE), overlay.resolveSibling(SavedState.UEFI_VARS), uefiVars);
         }
+        String append = disk.append() + tcgTimeouts(accelerator);
         if (disk.directKernel() && uefiVars != null) {
             // OVMF loads a kernel with an EFI stub: the bzImage beside an unpacked vmlinux, and the initramfs it came with
             Path bz = disk.kernel().resolveSibling("vmlinuz");
@@ -116,13 +117,24 @@ public final class NodeLauncher {
                 throw new HarnessException(flavor.name() + ": booting under UEFI firmware needs the image's vmlinuz and initrd.img"
                         + " beside " + disk.kernel() + "; rebuild the image (harness/bin/sysext-harness build --flavor " + flavor.name() + ")");
             }
-            cmd.directKernel(bz, initrd, disk.append());
+            cmd.directKernel(bz, initrd, append);
         } else if (disk.directKernel()) {
-            cmd.directKernel(disk.kernel(), disk.initrd(), disk.append());
+            cmd.directKernel(disk.kernel(), disk.initrd(), append);
         } else {
             cmd.bootOrder("c"); // the disk's own bootloader (an installed Kairos disk)
         }
         return cmd;
+    }
+
+    /**
+     * Under TCG, the kernel argument by which the reference image's generator gives systemd-sysext.service the
+     * flavor's command budget ({@link Node#TCG_TIMEOUTS_ARGUMENT}); empty otherwise, and for a disk the harness does
+     * not boot by its kernel (an installed Kairos disk, which gets a drop-in at run time instead).
+     */
+    private String tcgTimeouts(Accelerator accelerator) {
+        return accelerator == Accelerator.TCG && disk.directKernel() && flavor.family() == dev.sysextharness.flavor.Family.REFERENCE
+                ? " " + Node.TCG_TIMEOUTS_ARGUMENT + "=" + flavor.timeouts().command().toSeconds()
+                : "";
     }
 
     /**

@@ -51,6 +51,18 @@ class NodeLifecycleTest {
             assertThatCommand(node.run("echo after")).as("the next command gets a fresh shell").succeeds().printsLine("after");
             assertThat(node.run("systemctl --version | head -1").out()).startsWith("systemd " + image.flavor().systemdVersion());
 
+            // the sysext service's budget: Kairos's 5 s job and 10 s start on real CPUs; under TCG the flavor's
+            // command budget, from the kernel argument through the image's generator, with no drop-in written at run time
+            boolean tcg = node.accelerator() == dev.sysextharness.vm.Accelerator.TCG;
+            long budget = tcg ? image.flavor().timeouts().command().toSeconds() : 10;
+            String show = node.run("systemctl show systemd-sysext.service -p TimeoutStartUSec -p JobRunningTimeoutUSec").out();
+            assertThat(show.lines().map(l -> l.substring(0, l.indexOf('=') + 1) + Timespans.seconds(l.substring(l.indexOf('=') + 1))))
+                    .as("systemd-sysext.service's budgets under %s: %s", node.accelerator(), show)
+                    .containsExactlyInAnyOrder("TimeoutStartUSec=" + budget, "JobRunningTimeoutUSec=" + (tcg ? budget : 5));
+            assertThatCommand(node.run("test -e " + Node.TCG_TIMEOUTS_DROP_IN)).as("a run-time drop-in on a reference node").fails();
+            assertThat(Files.readString(dir.resolve("command-line.txt")).contains(Node.TCG_TIMEOUTS_ARGUMENT + "=" + budget))
+                    .as("the kernel argument under %s", node.accelerator()).isEqualTo(tcg);
+
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
                     "stderr| err");
             assertThat(Files.readString(dir.resolve("serial.log"))).as("serial log from the first byte").contains("Linux version");
