@@ -162,7 +162,7 @@ public final class NodeLauncher {
      */
     public Node start() {
         if (states == null) {
-            Node cold = coldBoot(evidenceDir);
+            Node cold = coldBoot(evidenceDir, null);
             cold.relaxServiceTimeoutsUnderTcg();
             return cold;
         }
@@ -185,29 +185,49 @@ public final class NodeLauncher {
                 return restore(meanwhile);
             }
             progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
-            Node cold = coldBoot(evidenceDir.resolve("cold-boot-before-save"));
-            if (cold.accelerator() != accelerator) { // the run switched to TCG: the state is TCG's
-                String tcgKey = stateKey(cold.accelerator());
-                SavedState existing = states.find(tcgKey, new StringBuilder());
-                if (existing != null) {
-                    cold.close();
-                    return restore(existing);
-                }
-                key = tcgKey;
-            }
-            SavedState saved;
+            // its RAM a shared file, which the save keeps instead of copying it into the migration stream
+            Path coldDir = evidenceDir.resolve("cold-boot-before-save");
+            Path ram = coldDir.resolve(SavedState.RAM);
             try {
-                cold.relaxServiceTimeoutsUnderTcg();
-                refuseToSaveBadness(cold);
-                cold.proveChannel();
-                SystemAtSave system = systemAtSave(cold);
-                cold.detachSession();
-                saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), cold.ready().bootId(),
-                        cold.ready().systemdVersion(), system.state(), system.failedUnits());
+                return coldBootAndSave(coldDir, ram, key, accelerator);
             } finally {
-                cold.close();
+                deleteQuietly(ram); // still there only when the node was not saved
             }
-            return restore(saved);
+        }
+    }
+
+    /** Cold-boots in {@code coldDir} with its RAM the shared file {@code ram}, saves it as the ready state, restores it. */
+    private Node coldBootAndSave(Path coldDir, Path ram, String key, Accelerator accelerator) {
+        Node cold = coldBoot(coldDir, ram);
+        if (cold.accelerator() != accelerator) { // the run switched to TCG: the state is TCG's
+            String tcgKey = stateKey(cold.accelerator());
+            SavedState existing = states.find(tcgKey, new StringBuilder());
+            if (existing != null) {
+                cold.close();
+                return restore(existing);
+            }
+            key = tcgKey;
+        }
+        SavedState saved;
+        try {
+            cold.relaxServiceTimeoutsUnderTcg();
+            refuseToSaveBadness(cold);
+            cold.proveChannel();
+            SystemAtSave system = systemAtSave(cold);
+            cold.detachSession();
+            saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), ram, cold.ready().bootId(),
+                    cold.ready().systemdVersion(), system.state(), system.failedUnits());
+        } finally {
+            cold.close();
+        }
+        return restore(saved);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            // evidence of a node that was not saved: a leftover RAM file costs disk, not correctness
         }
     }
 
@@ -257,7 +277,8 @@ public final class NodeLauncher {
         return Duration.ofSeconds(disk.directKernel() && uefiVars == null ? 15 : 60);
     }
 
-    private Node coldBoot(Path dir) {
+    /** A cold boot in {@code dir}; {@code sharedRam}: the guest's RAM as that shared file (a node to be saved), else null. */
+    private Node coldBoot(Path dir, Path sharedRam) {
         createDirectory(dir);
         SshSession.warmUp();
         Path overlay = Overlay.create(disk.disk(), disk.format(), dir.resolve("overlay.qcow2").toAbsolutePath());
@@ -265,7 +286,8 @@ public final class NodeLauncher {
             copyWritable(uefiVars, overlay.resolveSibling(SavedState.UEFI_VARS));
         }
         int port = FreePorts.next();
-        Vm vm = accel.start(flavor.name(), a -> commandLine(overlay, port, a), dir, port, firstOutputDeadline());
+        Vm vm = accel.start(flavor.name(), a -> sharedRam == null ? commandLine(overlay, port, a)
+                : commandLine(overlay, port, a).ramFile(sharedRam.toAbsolutePath(), true), dir, port, firstOutputDeadline());
         Accelerator accelerator = vm.accelerator();
         Transcript transcript = new Transcript(dir.resolve("transcript.txt"));
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);
@@ -294,13 +316,19 @@ public final class NodeLauncher {
         }
         int port = FreePorts.next();
         Instant vmAt = Instant.now();
-        Vm vm = Vm.start(commandLine(overlay, port, accel.current()).incoming(state.incomingUri()), evidenceDir, port);
+        // the saved RAM mapped copy-on-write, and only the devices' stream to load ("defer": x-ignore-shared first)
+        Vm vm = Vm.start(commandLine(overlay, port, accel.current()).ramFile(state.ram(), false).incoming("defer"), evidenceDir, port);
+        Instant startedAt = Instant.now(); // QEMU runs and serves its channel's sockets
         Instant[] loadedAt = {vmAt};
+        Instant[] qmpAt = {vmAt};
         Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
         transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
                 + ", SSH on 127.0.0.1:" + port);
         try {
             vm.qmp(qmp -> {
+                qmpAt[0] = Instant.now();
+                qmp.execute("migrate-set-capabilities", SavedStates.IGNORE_SHARED_RAM);
+                qmp.execute("migrate-incoming", Map.of("uri", state.incomingUri()));
                 Awaitility.await("incoming state loaded into " + vm.dir()).atMost(Duration.ofSeconds(60))
                         .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).pollInSameThread()
                         .failFast("QEMU exited", () -> !vm.isAlive())
@@ -313,8 +341,10 @@ public final class NodeLauncher {
             vm.close();
             throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
         }
-        transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s, cont %.2f s",
-                Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
+        transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s (QEMU and its"
+                + " channel %.2f s, QMP %.2f s, device state %.2f s), cont %.2f s", Durations.seconds(overlayAt, vmAt),
+                Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(vmAt, startedAt), Durations.seconds(startedAt, qmpAt[0]),
+                Durations.seconds(qmpAt[0], loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
         Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
         if (vm.channel() == null) {
             Node node = awaitReady(vm, transcript, "restore", deadline, true, state.systemd());

@@ -31,6 +31,10 @@ public final class QemuCommandLine {
     private Path firmwareVars;
     private Path firmwareVarsOrigin;
     private GuestChannel channel;
+    private Path ramFile;
+    private boolean ramShared;
+    /** The id of the guest RAM's memory backend object, when the RAM is a file. */
+    static final String RAM_BACKEND = "ram0";
 
     public QemuCommandLine binary(String binary) {
         this.binary = binary;
@@ -116,7 +120,36 @@ public final class QemuCommandLine {
         return this;
     }
 
-    /** Start paused, loading a saved state from this migration URI. */
+    /**
+     * The guest's RAM as a file instead of anonymous memory. {@code shared}: the guest writes the file (a node whose
+     * state is about to be saved: with migration capability x-ignore-shared the stream then leaves the RAM out, and
+     * the file is the saved RAM). Not shared: a private copy-on-write mapping of a saved RAM file, which QEMU never
+     * writes and whose pages the guest faults in as it touches them, instead of QEMU reading them all from the stream.
+     */
+    public QemuCommandLine ramFile(Path file, boolean shared) {
+        this.ramFile = file;
+        this.ramShared = shared;
+        return this;
+    }
+
+    /**
+     * {@code argv} with anonymous RAM where it had a RAM file: a machine powered on again after a guest reset starts
+     * from fresh memory, not from the saved RAM it was restored from.
+     */
+    static List<String> withAnonymousRam(List<String> argv) {
+        List<String> out = new ArrayList<>(argv.size());
+        for (String a : argv) {
+            if (a.startsWith("memory-backend-file,id=" + RAM_BACKEND + ",")) {
+                String size = java.util.Arrays.stream(a.split(",")).filter(o -> o.startsWith("size=")).findFirst().orElseThrow();
+                out.add("memory-backend-ram,id=" + RAM_BACKEND + "," + size);
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** Start paused, loading a saved state from this migration URI ("defer": wait for QMP migrate-incoming). */
     public QemuCommandLine incoming(String uri) {
         this.incoming = uri;
         return this;
@@ -183,7 +216,7 @@ public final class QemuCommandLine {
             throw new IllegalStateException("sshHostPort not set");
         }
         List<String> cmd = new ArrayList<>(List.of(binary,
-                "-machine", "q35",
+                "-machine", ramFile == null ? "q35" : "q35,memory-backend=" + RAM_BACKEND,
                 "-accel", accel.qemuName(),
                 "-cpu", cpuModel(accel),
                 "-smp", Integer.toString(cpus),
@@ -192,6 +225,10 @@ public final class QemuCommandLine {
                 "-display", "none",
                 "-vga", "none",
                 "-monitor", "none"));
+        if (ramFile != null) {
+            cmd.addAll(List.of("-object", "memory-backend-file,id=" + RAM_BACKEND + ",size=" + memoryMiB + "M,mem-path=" + ramFile
+                    + ",share=" + (ramShared ? "on" : "off")));
+        }
         if (firmwareCode != null) {
             cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + firmwareCode,
                     "-drive", "if=pflash,format=raw,unit=1,file=" + firmwareVars));

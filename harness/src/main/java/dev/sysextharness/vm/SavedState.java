@@ -3,8 +3,9 @@ package dev.sysextharness.vm;
 import java.nio.file.Path;
 
 /**
- * A booted, ready VM frozen to disk: the migration stream of its RAM and devices, and the qcow2 overlay it ran on,
- * which is never written again. Every restore runs on a fresh overlay backed by that frozen one.
+ * A booted, ready VM frozen to disk: its RAM as a file, the migration stream of its devices (the RAM left out), and
+ * the qcow2 overlay it ran on. None is written again: every restore maps the RAM privately (copy-on-write) and runs
+ * on a fresh overlay backed by the frozen one.
  *
  * @param frozenSha256 the frozen overlay's digest at save time; a restore refuses an overlay that changed since
  * @param systemd      the saved node's {@code systemctl --version} first line, read as it became ready (null in a state
@@ -15,12 +16,18 @@ import java.nio.file.Path;
 public record SavedState(Path dir, String frozenSha256, String bootId, String systemd, String systemState,
                          java.util.List<String> failedUnits) {
     public static final String VMSTATE = "vmstate.bin";
+    /** The guest RAM as it was at the save (sparse: pages the guest never touched are holes). */
+    public static final String RAM = "ram.bin";
     static final String FROZEN = "frozen.qcow2";
     /** A UEFI machine's variable store, beside its overlay while it runs and in the state once saved. */
     public static final String UEFI_VARS = "uefi-vars.fd";
 
     public Path vmstate() {
         return dir.resolve(VMSTATE);
+    }
+
+    public Path ram() {
+        return dir.resolve(RAM);
     }
 
     public Path frozenOverlay() {
@@ -33,7 +40,7 @@ public record SavedState(Path dir, String frozenSha256, String bootId, String sy
         return java.nio.file.Files.isRegularFile(p) ? p : null;
     }
 
-    /** The -incoming URI that loads this state. */
+    /** The migration URI that loads this state's device stream (with migrate-incoming, after x-ignore-shared is on). */
     public String incomingUri() {
         return "exec:cat " + vmstate();
     }

@@ -27,7 +27,11 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class SavedStates {
     static final String KIND = "state";
     /** Bump when what a saved state contains or how it is taken changes. */
-    static final String FORMAT = "sysext-harness-state-3"; // 3: saved with the TCG timeouts drop-in (guest.Node)
+    // 3: saved with the TCG timeouts drop-in (guest.Node); 4: the RAM as a file beside a stream without it
+    static final String FORMAT = "sysext-harness-state-4";
+    /** The migration capability that leaves a shared RAM file out of the stream (QEMU >= 4.0; "x-": experimental). */
+    public static final Map<String, Object> IGNORE_SHARED_RAM = Map.of("capabilities",
+            List.of(Map.of("capability", "x-ignore-shared", "state", true)));
     private static final Duration MIGRATE_DEADLINE = Duration.ofSeconds(120);
 
     private final ImageCache cache;
@@ -73,6 +77,10 @@ public final class SavedStates {
             }
             SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText(),
                     meta.path("systemd").asText(null), meta.path("systemState").asText(null), failed);
+            if (!Files.isRegularFile(state.ram())) {
+                why.append("saved state ").append(dir).append(" has no RAM file ").append(SavedState.RAM);
+                return null;
+            }
             String now = sha256(state.frozenOverlay());
             if (!now.equals(state.frozenSha256())) {
                 why.append("the frozen overlay ").append(state.frozenOverlay()).append(" changed since the state was saved");
@@ -91,10 +99,11 @@ public final class SavedStates {
     }
 
     /**
-     * Freezes a ready VM: QMP stop (which flushes its disks), migrate to a file, quit; its overlay becomes the
-     * state's frozen disk. The VM is gone afterwards; restore it to go on.
+     * Freezes a ready VM whose RAM is the shared file {@code ram} ({@link QemuCommandLine#ramFile}): QMP stop (which
+     * flushes its disks), migrate its devices to a file with the RAM left out, quit; the RAM file and the overlay
+     * become the state's. The VM is gone afterwards; restore it to go on.
      */
-    public SavedState save(String key, Vm vm, Path overlay, String bootId, String systemd, String systemState,
+    public SavedState save(String key, Vm vm, Path overlay, Path ram, String bootId, String systemd, String systemState,
             java.util.List<String> failedUnits) {
         if (find(key, new StringBuilder()) == null) {
             discard(key); // a complete but unusable entry would otherwise be "found" instead of rebuilt
@@ -103,6 +112,7 @@ public final class SavedStates {
             Path vmstate = into.resolve(SavedState.VMSTATE);
             vm.qmp(qmp -> {
                 qmp.execute("stop", Map.of());
+                qmp.execute("migrate-set-capabilities", IGNORE_SHARED_RAM);
                 qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", 10L * 1024 * 1024 * 1024));
                 qmp.execute("migrate", Map.of("uri", "exec:cat > " + vmstate));
                 try {
@@ -122,6 +132,9 @@ public final class SavedStates {
                 return null;
             });
             awaitExit(vm);
+            Path keptRam = into.resolve(SavedState.RAM);
+            moveSparse(ram, keptRam);
+            Files.setPosixFilePermissions(keptRam, PosixFilePermissions.fromString("r--r--r--"));
             Path frozen = into.resolve(SavedState.FROZEN);
             Files.move(overlay, frozen);
             Files.setPosixFilePermissions(frozen, PosixFilePermissions.fromString("r--r--r--"));
@@ -144,6 +157,19 @@ public final class SavedStates {
             throw new HarnessException("saved state " + dir + " is unusable right after saving: " + why);
         }
         return state;
+    }
+
+    /**
+     * A rename where it can be one; across file systems a copy that keeps the holes (a 1 GiB guest's RAM file holds a
+     * few hundred MB of data), then the original goes.
+     */
+    static void moveSparse(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            dev.sysextharness.host.OwnedProcesses.run(List.of("cp", "--sparse=always", from.toString(), to.toString()), 300);
+            Files.delete(from);
+        }
     }
 
     private static void awaitExit(Vm vm) throws IOException {

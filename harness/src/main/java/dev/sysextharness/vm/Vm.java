@@ -208,7 +208,7 @@ public final class Vm implements AutoCloseable {
             throw new HarnessException("QEMU in " + dir + " ended with status " + process.exitValue()
                     + " but the guest kernel never said 'reboot: Restarting system'; " + qemuOutput() + serialEvidence(40));
         }
-        List<String> argv = new ArrayList<>(commandLine);
+        List<String> argv = QemuCommandLine.withAnonymousRam(commandLine);
         int incoming = argv.indexOf("-incoming");
         if (incoming >= 0) {
             argv.subList(incoming, incoming + 2).clear();

@@ -88,4 +88,26 @@ class QemuCommandLineTest {
         assertThatThrownBy(() -> new QemuCommandLine().disk(Path.of("a")).serialLog(Path.of("b")).qmpSocket(Path.of("c")).build())
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void aRamFileIsTheMachinesMemoryBackendSharedOnlyWhenAsked() {
+        List<String> saving = base().memoryMiB(1024).ramFile(Path.of("/cache/vm1/ram.bin"), true).build();
+        assertThat(valueAfter(saving, "-machine")).isEqualTo("q35,memory-backend=ram0");
+        assertThat(valueAfter(saving, "-object")).isEqualTo("memory-backend-file,id=ram0,size=1024M,mem-path=/cache/vm1/ram.bin,share=on");
+        List<String> restoring = base().ramFile(Path.of("/state/ram.bin"), false).incoming("defer").build();
+        assertThat(valueAfter(restoring, "-object")).as("a restore maps the saved RAM copy-on-write").endsWith(",share=off");
+        assertThat(valueAfter(restoring, "-incoming")).isEqualTo("defer");
+        assertThat(valueAfter(base().build(), "-machine")).as("no RAM file: anonymous memory").isEqualTo("q35");
+        assertThat(base().build()).doesNotContain("-object");
+    }
+
+    @Test
+    void aMachinePoweredOnAgainGetsFreshMemoryInsteadOfTheSavedRam() {
+        List<String> restored = base().memoryMiB(2048).ramFile(Path.of("/state/ram.bin"), false).build();
+        List<String> again = QemuCommandLine.withAnonymousRam(restored);
+        assertThat(valueAfter(again, "-object")).isEqualTo("memory-backend-ram,id=ram0,size=2048M");
+        assertThat(valueAfter(again, "-machine")).isEqualTo("q35,memory-backend=ram0");
+        assertThat(String.join(" ", again)).doesNotContain("ram.bin");
+        assertThat(QemuCommandLine.withAnonymousRam(base().build())).isEqualTo(base().build());
+    }
 }

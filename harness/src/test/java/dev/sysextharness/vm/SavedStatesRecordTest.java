@@ -16,16 +16,30 @@ class SavedStatesRecordTest {
     Path dir;
 
     private SavedState stateWith(String key, String json) {
+        StringBuilder why = new StringBuilder();
+        SavedState state = find(key, json, true, why);
+        assertThat(state).as("found: %s", why).isNotNull();
+        return state;
+    }
+
+    private SavedState find(String key, String json, boolean withRam, StringBuilder why) {
         ImageCache cache = new ImageCache(dir.resolve("cache"));
         cache.getOrBuild(SavedStates.KIND, key, (into, progress) -> {
+            if (withRam) {
+                Files.writeString(into.resolve(SavedState.RAM), "the guest's RAM");
+            }
             Path frozen = into.resolve(SavedState.FROZEN);
             Files.writeString(frozen, "a frozen overlay");
             Files.writeString(into.resolve("state.json"), json.replace("SHA", SavedStates.sha256(frozen)));
         }, Progress.silent());
+        return new SavedStates(cache).find(key, why);
+    }
+
+    @Test
+    void aStateWithoutItsRamFileIsNotUsedAndSaysWhy() {
         StringBuilder why = new StringBuilder();
-        SavedState state = new SavedStates(cache).find(key, why);
-        assertThat(state).as("found: %s", why).isNotNull();
-        return state;
+        assertThat(find("k3", "{\"frozenSha256\":\"SHA\",\"bootId\":\"b\"}", false, why)).isNull();
+        assertThat(why.toString()).startsWith("saved state ").endsWith(" has no RAM file ram.bin");
     }
 
     @Test
