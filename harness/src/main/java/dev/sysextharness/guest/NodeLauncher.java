@@ -213,10 +213,11 @@ public final class NodeLauncher {
             cold.relaxServiceTimeoutsUnderTcg();
             refuseToSaveBadness(cold);
             cold.proveChannel();
+            Integer stepper = startClockStepper(cold);
             SystemAtSave system = systemAtSave(cold);
             cold.detachSession();
             saved = states.save(key, cold.vm(), cold.vm().dir().resolve("overlay.qcow2"), ram, cold.ready().bootId(),
-                    cold.ready().systemdVersion(), system.state(), system.failedUnits());
+                    cold.ready().systemdVersion(), system.state(), system.failedUnits(), stepper);
         } finally {
             cold.close();
         }
@@ -245,6 +246,22 @@ public final class NodeLauncher {
                     + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : "") + " before anything ran, so it is not saved as the"
                     + " ready state; evidence: " + cold.vm().dir());
         }
+    }
+
+    /**
+     * Leaves a {@link ClockStepper} waiting in a node restored over its channel (its readiness runs in the saved root
+     * shell); null, and a restore steps the clock with {@code date}, where there is no channel or the stepper does not
+     * start (say, an image without perl), which the transcript notes.
+     */
+    private Integer startClockStepper(Node cold) {
+        if (cold.vm().channel() == null) {
+            return null;
+        }
+        CommandResult r = cold.sudo(ClockStepper.startCommand());
+        Integer pid = ClockStepper.pid(r);
+        cold.transcript().note(pid == null ? "# harness: no clock stepper started (exit " + r.exitCode() + "): a restore steps the"
+                + " clock with date" : "# harness: clock stepper waiting as pid " + pid + " for the restore's step");
+        return pid;
     }
 
     /** What systemd says of a node as it is frozen: what every restore of it would be told, as long as nothing runs in between. */

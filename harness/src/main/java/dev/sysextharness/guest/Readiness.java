@@ -75,7 +75,8 @@ public final class Readiness {
                 Duration left = Duration.between(Instant.now(), end);
                 session.openShells(left.isNegative() ? Duration.ofSeconds(1) : left);
             }
-            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, null, "SSH");
+            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, null, null,
+                    "SSH");
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
@@ -100,7 +101,7 @@ public final class Readiness {
         try {
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
                     transcript, origin, Duration.between(origin, Instant.now()), true, state.systemd(),
-                    state.systemState() == null || state.failedUnits() == null ? null : state, "channel");
+                    state.systemState() == null || state.failedUnits() == null ? null : state, state.clockStepper(), "channel");
         } catch (IOException e) {
             throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
         }
@@ -118,17 +119,17 @@ public final class Readiness {
      * running or degraded, is not ready. With {@code asSaved}, the state's recorded answer stands in for systemctl's.
      */
     private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
-            Duration reachedAfter, boolean stepClock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, String reachedBy)
-            throws IOException {
+            Duration reachedAfter, boolean stepClock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, Integer clockStepper,
+            String reachedBy) throws IOException {
         String who = flavor.name();
         Duration left = Duration.between(Instant.now(), end);
         if (left.isNegative()) {
             left = Duration.ofSeconds(1);
         }
         long hostMillis = System.currentTimeMillis();
-        String step = stepClock
-                ? String.format("date +%%s.%%N; date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000)
-                : "";
+        String step = !stepClock ? ""
+                : clockStepper != null ? ClockStepper.stepCommand(clockStepper, hostMillis)
+                : String.format("date +%%s.%%N; date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000);
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
         // boot_id by the shell's own read: under TCG every program started costs its translation
@@ -141,10 +142,13 @@ public final class Readiness {
         if (stepClock && !lines.isEmpty()) {
             String guestTime = lines.get(0);
             lines = lines.subList(1, lines.size());
+            if (guestTime.startsWith("error: ")) {
+                throw notReady(vm, who, deadline, "the clock stepper left in the saved node could not step the clock: " + guestTime);
+            }
             try {
                 long guestMillis = (long) (Double.parseDouble(guestTime) * 1000);
-                transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time",
-                        (hostMillis - guestMillis) / 1000.0));
+                transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time%s",
+                        (hostMillis - guestMillis) / 1000.0, clockStepper == null ? "" : " (clock stepper pid " + clockStepper + ", or date where it was gone)"));
             } catch (NumberFormatException e) {
                 transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
             }

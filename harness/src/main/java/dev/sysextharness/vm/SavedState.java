@@ -12,9 +12,11 @@ import java.nio.file.Path;
  *                     saved before it was recorded): a restore of the same boot_id runs the same systemd
  * @param systemState  what {@code systemctl is-system-running} said of the saved node ("running", "degraded"), and
  * @param failedUnits  the units that had failed then; null in a state saved before they were recorded
+ * @param clockStepper the pid of the process left waiting to step a restored guest's clock (guest.ClockStepper),
+ *                     or null where none was left
  */
 public record SavedState(Path dir, String frozenSha256, String bootId, String systemd, String systemState,
-                         java.util.List<String> failedUnits) {
+                         java.util.List<String> failedUnits, Integer clockStepper) {
     public static final String VMSTATE = "vmstate.bin";
     /** The guest RAM as it was at the save (sparse: pages the guest never touched are holes). */
     public static final String RAM = "ram.bin";

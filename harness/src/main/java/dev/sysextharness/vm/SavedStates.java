@@ -27,8 +27,9 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class SavedStates {
     static final String KIND = "state";
     /** Bump when what a saved state contains or how it is taken changes. */
-    // 3: saved with the TCG timeouts drop-in (guest.Node); 4: the RAM as a file beside a stream without it
-    static final String FORMAT = "sysext-harness-state-4";
+    // 3: saved with the TCG timeouts drop-in (guest.Node); 4: the RAM as a file beside a stream without it;
+    // 5: with a clock stepper waiting (guest.ClockStepper)
+    static final String FORMAT = "sysext-harness-state-5";
     /** The migration capability that leaves a shared RAM file out of the stream (QEMU >= 4.0; "x-": experimental). */
     public static final Map<String, Object> IGNORE_SHARED_RAM = Map.of("capabilities",
             List.of(Map.of("capability", "x-ignore-shared", "state", true)));
@@ -76,7 +77,8 @@ public final class SavedStates {
                 }
             }
             SavedState state = new SavedState(dir, meta.path("frozenSha256").asText(), meta.path("bootId").asText(),
-                    meta.path("systemd").asText(null), meta.path("systemState").asText(null), failed);
+                    meta.path("systemd").asText(null), meta.path("systemState").asText(null), failed,
+                    meta.path("clockStepper").isInt() ? meta.path("clockStepper").asInt() : null);
             if (!Files.isRegularFile(state.ram())) {
                 why.append("saved state ").append(dir).append(" has no RAM file ").append(SavedState.RAM);
                 return null;
@@ -104,7 +106,7 @@ public final class SavedStates {
      * become the state's. The VM is gone afterwards; restore it to go on.
      */
     public SavedState save(String key, Vm vm, Path overlay, Path ram, String bootId, String systemd, String systemState,
-            java.util.List<String> failedUnits) {
+            java.util.List<String> failedUnits, Integer clockStepper) {
         if (find(key, new StringBuilder()) == null) {
             discard(key); // a complete but unusable entry would otherwise be "found" instead of rebuilt
         }
@@ -149,6 +151,9 @@ public final class SavedStates {
                     .put("frozenSha256", sha256(frozen)).put("bootId", bootId).put("systemd", systemd)
                     .put("systemState", systemState).put("savedFrom", vm.dir().toString());
             failedUnits.forEach(meta.putArray("failedUnits")::add);
+            if (clockStepper != null) {
+                meta.put("clockStepper", clockStepper);
+            }
             Files.writeString(into.resolve("state.json"), meta.toString());
         }, progress -> { });
         StringBuilder why = new StringBuilder();

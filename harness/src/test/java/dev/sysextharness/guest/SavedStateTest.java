@@ -49,6 +49,12 @@ class SavedStateTest {
         try (Node first = launcher.evidenceDir(dir.resolve("first")).start()) {
             assertThat(first.startedBy()).isEqualTo("restore"); // cold boot, save, then restore from the new state
             bootId = first.ready().bootId();
+            // the restored clock resumed at the save; the stepper left in the saved node set it to the host's time
+            long guestSeconds = Long.parseLong(first.run("date +%s").out());
+            assertThat(guestSeconds).as("the restored guest's clock against the host's")
+                    .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.api.Assertions.within(5L));
+            assertThat(Files.readString(first.transcript().file())).contains("(clock stepper pid ");
+            assertThat(first.run("ps -eo comm").out().lines()).as("the stepper ends after its one step").doesNotContain("perl");
         }
         String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1));
         SavedState state = states.find(key, new StringBuilder());

@@ -48,6 +48,14 @@ class SavedStatesRecordTest {
                 + "\"systemState\":\"degraded\",\"failedUnits\":[\"a.service\",\"b.mount\"]}");
         assertThat(s.systemState()).isEqualTo("degraded");
         assertThat(s.failedUnits()).containsExactly("a.service", "b.mount");
+        assertThat(s.clockStepper()).as("no stepper recorded: the restore steps the clock with date").isNull();
+    }
+
+    @Test
+    void aStateWithAClockStepperNamesItsPid() {
+        SavedState s = stateWith("k4", "{\"frozenSha256\":\"SHA\",\"bootId\":\"b\",\"systemState\":\"running\",\"failedUnits\":[],"
+                + "\"clockStepper\":348}");
+        assertThat(s.clockStepper()).isEqualTo(348);
     }
 
     @Test

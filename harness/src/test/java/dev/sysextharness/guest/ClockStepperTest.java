@@ -1,0 +1,36 @@
+package dev.sysextharness.guest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClockStepperTest {
+    private static CommandResult said(int exit, String out) {
+        return new CommandResult(ClockStepper.startCommand(), exit, out, "", Duration.ofMillis(5));
+    }
+
+    @Test
+    void theStartedStepperIsKnownByItsPidOnlyOnceItSaysItListens() {
+        assertThat(ClockStepper.pid(said(0, "348 listening\n"))).isEqualTo(348);
+        assertThat(ClockStepper.pid(said(127, "sh: 1: perl: not found\n"))).as("no perl").isNull();
+        assertThat(ClockStepper.pid(said(0, "348 \n"))).as("it never said it listens").isNull();
+        assertThat(ClockStepper.pid(said(0, ""))).isNull();
+    }
+
+    @Test
+    void theStepUsesOnlyTheShellWhileTheStepperRunsAndDateOtherwise() {
+        String step = ClockStepper.stepCommand(348, 1796221913997L);
+        assertThat(step).startsWith("if [ -d /proc/348 ] && [ -p /run/sysext-harness/clock ]; then echo 1796221913.997 > /run/sysext-harness/clock;"
+                + " read -r was < /run/sysext-harness/clock-was; echo \"$was\"; else ");
+        assertThat(step).as("the fallback where the stepper is gone").endsWith("else date +%s.%N; date -s @1796221913.997 >/dev/null; fi; ");
+        assertThat(ClockStepper.stepCommand(1, 1796221913005L)).contains("echo 1796221913.005 >");
+    }
+
+    @Test
+    void theStepperHasNoSingleQuoteThatWouldEndItsShellQuoting() {
+        String start = ClockStepper.startCommand();
+        String program = start.substring(start.indexOf("perl -e '") + 9, start.indexOf("' </dev/null"));
+        assertThat(program).doesNotContain("'").contains("syscall(227, 0, pack(\"q q\"");
+    }
+}
