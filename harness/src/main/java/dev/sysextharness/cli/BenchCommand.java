@@ -22,6 +22,7 @@ import dev.sysextharness.vm.AcceleratorChoice;
 import dev.sysextharness.vm.BootDisk;
 import dev.sysextharness.vm.Overlay;
 import dev.sysextharness.report.RunReport;
+import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.ScenarioRun;
 import dev.sysextharness.vm.SavedStates;
 import dev.sysextharness.vm.Vm;
@@ -148,12 +149,14 @@ final class BenchCommand implements Callable<Integer> {
             f.put("core_set_restore_s", restoreJobs1.wallSeconds());
             f.put("jobs1_s", restoreJobs1.wallSeconds());
             f.put("core_marginal_median_s", nonRebootMedian(restoreJobs1));
+            savesOf("core_set_restore", restoreJobs1, f);
             writeJson(f, flavor);
             load("suite-restore-jobs1");
             RunReport suite = run(List.of(flavor), dir, "suite-restore-jobs1", "*", false, 1, List.of(Lane.VM), progress);
             f.put("suite_restore_s", suite.wallSeconds());
             f.put("scenario_marginal_median_s", nonRebootMedian(suite));
             f.put("reboot_cell_over_cold_max", BenchGoals.worstRebootCell(suite, f.get("cold_ready_s")));
+            savesOf("suite_restore", suite, f);
             writeJson(f, flavor);
             load("core-cold-jobs1");
             f.put("core_set_cold_s", core(flavor, dir, "core-cold-jobs1", true, 1, progress).wallSeconds());
@@ -166,8 +169,9 @@ final class BenchCommand implements Callable<Integer> {
                 List<Flavor> reference = ws.flavors().names().stream().map(ws.flavors()::load)
                         .filter(x -> x.family() == dev.sysextharness.flavor.Family.REFERENCE).toList();
                 DockerImages.of(DockerEngine.shared(ws.cache().root())); // the container lane is part of the stage: no engine, no figure
-                f.put("matrix_all_s", run(reference, dir, "matrix-all", "*", false, 1, List.of(Lane.VM, Lane.CONTAINER), progress)
-                        .wallSeconds());
+                RunReport matrix = run(reference, dir, "matrix-all", "*", false, 1, List.of(Lane.VM, Lane.CONTAINER), progress);
+                f.put("matrix_all_s", matrix.wallSeconds());
+                savesOf("matrix_all", matrix, f);
                 writeJson(f, flavor);
             }
         }
@@ -262,9 +266,17 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The median wall time of the cells that passed without a reboot. */
+    /** The median passed non-reboot cell, leaving out cells whose node was first cold-booted and saved. */
     static double nonRebootMedian(RunReport r) {
-        return median(r.results().stream().filter(c -> c.reboots() == 0 && c.outcome() == Outcome.PASSED)
+        return median(r.results().stream().filter(c -> c.reboots() == 0 && c.outcome() == Outcome.PASSED && !BenchGoals.savedAStateFirst(c))
                 .map(c -> c.durationMs() / 1000.0).toList());
+    }
+
+    /** How many cells of a stage first cold-booted and saved a state, and their wall time: in the stage's wall, not in its per-cell figures. */
+    private static void savesOf(String stage, RunReport r, Figures f) {
+        List<ScenarioResult> saving = r.results().stream().filter(BenchGoals::savedAStateFirst).toList();
+        f.put(stage + "_saving_cells", (double) saving.size());
+        f.put(stage + "_saving_cells_s", saving.stream().mapToDouble(c -> c.durationMs() / 1000.0).sum());
     }
 
     /** Named figures in seconds, in the order they were measured. */

@@ -78,13 +78,22 @@ final class BenchGoals {
     }
 
     /**
-     * The worst passed reboot cell of {@code run}: its wall time divided by its reboots and by {@code coldReadyS}; NaN
-     * when the run has no such cell (nothing to judge: the goal reads as not measured).
+     * Whether the cell's node was made by a cold boot and a save before its restore (the first use of a state on this
+     * machine: a different disk, firmware store or format): that cell's wall time holds a whole boot, so it prices
+     * neither a restored cell nor a reboot. The stage's wall keeps it; the per-cell figures leave it out.
+     */
+    static boolean savedAStateFirst(ScenarioResult r) {
+        return java.nio.file.Files.isDirectory(java.nio.file.Path.of(r.evidence()).resolve(dev.sysextharness.guest.NodeLauncher.SAVED_FIRST_DIR));
+    }
+
+    /**
+     * The worst passed reboot cell of {@code run} whose node was restored without a save first: its wall time divided
+     * by its reboots and by {@code coldReadyS}; NaN when the run has no such cell (the goal reads as not measured).
      */
     static double worstRebootCell(RunReport run, double coldReadyS) {
         List<Double> perReboot = new ArrayList<>();
         for (ScenarioResult r : run.results()) {
-            if (r.reboots() > 0 && r.outcome() == Outcome.PASSED) {
+            if (r.reboots() > 0 && r.outcome() == Outcome.PASSED && !savedAStateFirst(r)) {
                 perReboot.add(r.durationMs() / 1000.0 / r.reboots() / coldReadyS);
             }
         }

@@ -20,7 +20,7 @@ final class ClockStepper {
 
     // x86_64 syscall numbers: clock_settime 227, clock_gettime 228 (CLOCK_REALTIME is 0); no single quotes inside
     private static final String PROGRAM = "open(W, \">\", \"" + WAS_OUT + "\") or exit 1; print W \"" + LISTENING + "\\n\"; close W;"
-            + " open(C, \"<\", \"" + TIME_IN + "\") or exit 1; $t = <C>; close C;"
+            + " open(C, \"<\", \"" + TIME_IN + "\") or exit 1; $t = <C>; close C; chomp $t;"
             + " $b = \"\\0\" x 16; syscall(228, 0, $b); ($s, $n) = unpack(\"q q\", $b);"
             + " ($ts, $tms) = ($t =~ /^(\\d+)\\.(\\d{3})/);"
             + " $r = defined $tms ? syscall(227, 0, pack(\"q q\", $ts, $tms * 1000000)) : -1;"
@@ -35,8 +35,11 @@ final class ClockStepper {
      * {@link #LISTENING}. Only for amd64 guests (the syscall numbers).
      */
     static String startCommand() {
-        return "mkdir -p " + DIR + " && rm -f " + TIME_IN + " " + WAS_OUT + " && mkfifo -m 0600 " + TIME_IN + " " + WAS_OUT
-                + " && { perl -e '" + PROGRAM + "' </dev/null >/dev/null 2>&1 & p=$!; read -r l < " + WAS_OUT + "; echo \"$p $l\"; }";
+        // without perl there is nothing to start; a perl that dies before it opens the FIFO would leave the read
+        // blocked opening it, so the read has its own deadline
+        return "command -v perl >/dev/null || exit 3; mkdir -p " + DIR + " && rm -f " + TIME_IN + " " + WAS_OUT + " && mkfifo -m 0600 "
+                + TIME_IN + " " + WAS_OUT + " && { perl -e '" + PROGRAM + "' </dev/null >/dev/null 2>&1 & p=$!; l=$(timeout 30 sh -c"
+                + " 'read -r l < " + WAS_OUT + " && echo \"$l\"'); echo \"$p $l\"; }";
     }
 
     /** The stepper's pid from {@link #startCommand}'s output, or null if it did not start. */
@@ -48,14 +51,18 @@ final class ClockStepper {
         return Integer.valueOf(words[0]);
     }
 
+    /** How the first line of {@link #stepCommand}'s output names the way the clock was stepped. */
+    static final String BY_STEPPER = "stepper";
+    static final String BY_DATE = "date";
+
     /**
-     * Shell for a root shell of the restored node: the guest's time before the step on the first line (as
-     * {@code date +%s.%N} prints it; from the stepper, or from {@code date} itself where the stepper is gone), and
-     * the clock stepped to {@code hostMillis}. Builtins only, unless the stepper is gone.
+     * Shell for a root shell of the restored node: on the first line the guest's time before the step (as
+     * {@code date +%s.%N} prints it) and the way it was stepped ({@link #BY_STEPPER}, or {@link #BY_DATE} where the
+     * stepper is gone), and the clock stepped to {@code hostMillis}. Builtins only, unless the stepper is gone.
      */
     static String stepCommand(int pid, long hostMillis) {
         String at = String.format("%d.%03d", hostMillis / 1000, hostMillis % 1000);
         return "if [ -d /proc/" + pid + " ] && [ -p " + TIME_IN + " ]; then echo " + at + " > " + TIME_IN + "; read -r was < " + WAS_OUT
-                + "; echo \"$was\"; else date +%s.%N; date -s @" + at + " >/dev/null; fi; ";
+                + "; echo \"$was " + BY_STEPPER + "\"; else echo \"$(date +%s.%N) " + BY_DATE + "\"; date -s @" + at + " >/dev/null; fi; ";
     }
 }

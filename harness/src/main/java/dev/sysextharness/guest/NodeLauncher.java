@@ -44,6 +44,12 @@ public final class NodeLauncher {
     private List<Firmware.DbCertificate> firmwareDb = List.of();
     private static final Map<String, Object> SAVING = new ConcurrentHashMap<>();
 
+    /**
+     * Where, under a node's evidence directory, the cold boot that made its saved state went: a node with this
+     * directory was not merely restored, it paid for the cold boot and the save first.
+     */
+    public static final String SAVED_FIRST_DIR = "cold-boot-before-save";
+
     public NodeLauncher(Flavor flavor, BootDisk disk) {
         this.flavor = flavor;
         this.disk = disk;
@@ -186,7 +192,7 @@ public final class NodeLauncher {
             }
             progress.step(flavor.name() + ": " + why + "; cold boot, then save the ready state");
             // its RAM a shared file, which the save keeps instead of copying it into the migration stream
-            Path coldDir = evidenceDir.resolve("cold-boot-before-save");
+            Path coldDir = evidenceDir.resolve(SAVED_FIRST_DIR);
             Path ram = coldDir.resolve(SavedState.RAM);
             try {
                 return coldBootAndSave(coldDir, ram, key, accelerator);
@@ -303,8 +309,13 @@ public final class NodeLauncher {
             copyWritable(uefiVars, overlay.resolveSibling(SavedState.UEFI_VARS));
         }
         int port = FreePorts.next();
-        Vm vm = accel.start(flavor.name(), a -> sharedRam == null ? commandLine(overlay, port, a)
-                : commandLine(overlay, port, a).ramFile(sharedRam.toAbsolutePath(), true), dir, port, firstOutputDeadline());
+        Vm vm = accel.start(flavor.name(), a -> {
+            if (sharedRam == null) {
+                return commandLine(overlay, port, a);
+            }
+            deleteQuietly(sharedRam); // a fresh file for each try (a KVM try that failed wrote the one before)
+            return commandLine(overlay, port, a).ramFile(sharedRam.toAbsolutePath(), true);
+        }, dir, port, firstOutputDeadline());
         Accelerator accelerator = vm.accelerator();
         Transcript transcript = new Transcript(dir.resolve("transcript.txt"));
         transcript.note("# harness: cold boot, QEMU pid " + vm.pid() + " (" + accelerator.qemuName() + "), SSH on 127.0.0.1:" + port);

@@ -145,10 +145,17 @@ public final class Readiness {
             if (guestTime.startsWith("error: ")) {
                 throw notReady(vm, who, deadline, "the clock stepper left in the saved node could not step the clock: " + guestTime);
             }
+            String way = "";
+            if (clockStepper != null) {
+                String[] words = guestTime.split(" ");
+                guestTime = words[0];
+                way = words.length > 1 && words[1].equals(ClockStepper.BY_STEPPER) ? " by the clock stepper (pid " + clockStepper + ")"
+                        : " by date (the clock stepper, pid " + clockStepper + ", was gone)";
+            }
             try {
                 long guestMillis = (long) (Double.parseDouble(guestTime) * 1000);
                 transcript.note(String.format("# harness: guest clock stepped by %+.3f s to the host's time%s",
-                        (hostMillis - guestMillis) / 1000.0, clockStepper == null ? "" : " (clock stepper pid " + clockStepper + ", or date where it was gone)"));
+                        (hostMillis - guestMillis) / 1000.0, way));
             } catch (NumberFormatException e) {
                 transcript.note("# harness: guest clock step: unreadable guest time '" + guestTime + "'");
             }

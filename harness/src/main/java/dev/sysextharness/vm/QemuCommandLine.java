@@ -193,6 +193,9 @@ public final class QemuCommandLine {
         List<String> args = new ArrayList<>(List.of("binary=" + binary, "machine=q35", "accel=" + accel.qemuName(),
                 "smp=" + cpus, "m=" + memoryMiB, "devices=virtio-blk,virtio-net-pci,virtio-rng-pci",
                 "cdroms=" + cdroms.size(), "kernel=" + (kernel != null)));
+        if (kernel != null) {
+            args.add("append=" + append); // what the harness adds to the disk's own (the TCG budget) shapes the saved boot too
+        }
         if (bootOrder != null) {
             args.add("boot=" + bootOrder);
         }

@@ -136,7 +136,9 @@ public final class SavedStates {
             awaitExit(vm);
             Path keptRam = into.resolve(SavedState.RAM);
             moveSparse(ram, keptRam);
-            Files.setPosixFilePermissions(keptRam, PosixFilePermissions.fromString("r--r--r--"));
+            // not read-only like the frozen overlay: QEMU 7.2 opens a memory-backend-file read-write even to map it
+            // privately (share=off), which it does without ever writing it
+            Files.setPosixFilePermissions(keptRam, PosixFilePermissions.fromString("rw-r--r--"));
             Path frozen = into.resolve(SavedState.FROZEN);
             Files.move(overlay, frozen);
             Files.setPosixFilePermissions(frozen, PosixFilePermissions.fromString("r--r--r--"));

@@ -57,4 +57,22 @@ class BenchGoalsTest {
         assertThat(BenchGoals.worstRebootCell(run, 30.0)).isEqualTo(1.2);
         assertThat(BenchGoals.worstRebootCell(new RunReport("empty", Path.of("/tmp/e"), List.of()), 30.0)).isNaN();
     }
+
+    @Test
+    void aCellWhoseNodeWasFirstColdBootedAndSavedPricesNeitherARestoreNorAReboot(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path saved = java.nio.file.Files.createDirectories(dir.resolve("saved").resolve(dev.sysextharness.guest.NodeLauncher.SAVED_FIRST_DIR))
+                .getParent();
+        Path restored = java.nio.file.Files.createDirectories(dir.resolve("restored"));
+        RunReport run = new RunReport("bench", dir, List.of());
+        run.add(new ScenarioResult("debian-12", "vm", "A.savedThenRebooted", Outcome.PASSED, "e", "o", 90_000, saved.toString(), 1, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "B.rebooted", Outcome.PASSED, "e", "o", 36_000, restored.toString(), 1, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "C.plain", Outcome.PASSED, "e", "o", 3_000, restored.toString(), 0, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "D.savedPlain", Outcome.PASSED, "e", "o", 50_000, saved.toString(), 0, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "E.plain", Outcome.PASSED, "e", "o", 5_000, restored.toString(), 0, "restore"));
+
+        assertThat(BenchGoals.savedAStateFirst(run.results().get(0))).isTrue();
+        assertThat(BenchGoals.worstRebootCell(run, 30.0)).as("the reboot cell that saved first is left out").isEqualTo(1.2);
+        assertThat(BenchCommand.nonRebootMedian(run)).as("median of 3 s and 5 s, without the 50 s save").isEqualTo(4.0);
+    }
 }

@@ -53,7 +53,8 @@ class SavedStateTest {
             long guestSeconds = Long.parseLong(first.run("date +%s").out());
             assertThat(guestSeconds).as("the restored guest's clock against the host's")
                     .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.api.Assertions.within(5L));
-            assertThat(Files.readString(first.transcript().file())).contains("(clock stepper pid ");
+            assertThat(Files.readString(first.transcript().file())).as("the step was the stepper's, not date's")
+                    .contains("to the host's time by the clock stepper (pid ");
             assertThat(first.run("ps -eo comm").out().lines()).as("the stepper ends after its one step").doesNotContain("perl");
         }
         String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1));
