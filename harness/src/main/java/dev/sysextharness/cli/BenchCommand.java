@@ -265,7 +265,6 @@ final class BenchCommand implements Callable<Integer> {
         return new ScenarioRun(flavors).configuration(config).cold(cold).jobs(jobs).scenarios(glob);
     }
 
-    /** The median wall time of the cells that passed without a reboot. */
     /** The median passed non-reboot cell, leaving out cells whose node was first cold-booted and saved. */
     static double nonRebootMedian(RunReport r) {
         return median(r.results().stream().filter(c -> c.reboots() == 0 && c.outcome() == Outcome.PASSED && !BenchGoals.savedAStateFirst(c))

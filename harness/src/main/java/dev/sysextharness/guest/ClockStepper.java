@@ -61,8 +61,20 @@ final class ClockStepper {
      * stepper is gone), and the clock stepped to {@code hostMillis}. Builtins only, unless the stepper is gone.
      */
     static String stepCommand(int pid, long hostMillis) {
-        String at = String.format("%d.%03d", hostMillis / 1000, hostMillis % 1000);
-        return "if [ -d /proc/" + pid + " ] && [ -p " + TIME_IN + " ]; then echo " + at + " > " + TIME_IN + "; read -r was < " + WAS_OUT
-                + "; echo \"$was " + BY_STEPPER + "\"; else echo \"$(date +%s.%N) " + BY_DATE + "\"; date -s @" + at + " >/dev/null; fi; ";
+        return "if [ -d /proc/" + pid + " ] && [ -p " + TIME_IN + " ]; then echo " + hostTime(hostMillis) + " > " + TIME_IN + "; read -r was < "
+                + WAS_OUT + "; echo \"$was " + BY_STEPPER + "\"; else " + dateStep(hostMillis, " " + BY_DATE) + " fi; ";
+    }
+
+    /**
+     * Shell that prints the guest's time (as {@code date +%s.%N} prints it, then {@code suffix}) on one line and sets
+     * the clock to {@code hostMillis} with {@code date}: the way without a stepper.
+     */
+    static String dateStep(long hostMillis, String suffix) {
+        return "echo \"$(date +%s.%N)" + suffix + "\"; date -s @" + hostTime(hostMillis) + " >/dev/null;";
+    }
+
+    /** Seconds since the epoch with milliseconds, as both the stepper and {@code date -s @} read them. */
+    private static String hostTime(long hostMillis) {
+        return String.format("%d.%03d", hostMillis / 1000, hostMillis % 1000);
     }
 }

@@ -129,7 +129,7 @@ public final class Readiness {
         long hostMillis = System.currentTimeMillis();
         String step = !stepClock ? ""
                 : clockStepper != null ? ClockStepper.stepCommand(clockStepper, hostMillis)
-                : String.format("date +%%s.%%N; date -s @%d.%03d >/dev/null; ", hostMillis / 1000, hostMillis % 1000);
+                : ClockStepper.dateStep(hostMillis, "") + " ";
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
         // boot_id by the shell's own read: under TCG every program started costs its translation

@@ -2,6 +2,8 @@ package dev.sysextharness.guest;
 
 /** systemd's printed time spans ("2min", "1min 30s", "1h 5min", "500ms", "infinity") read back as whole seconds. */
 final class Timespans {
+    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(d|h|min|s|ms|us)");
+
     private Timespans() {
     }
 
@@ -13,7 +15,7 @@ final class Timespans {
         }
         double total = 0;
         for (String part : s.split("\\s+")) {
-            var m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(d|h|min|s|ms|us)").matcher(part);
+            var m = PART.matcher(part);
             if (!m.matches()) {
                 return -1;
             }

@@ -37,6 +37,8 @@ public final class Vm implements AutoCloseable {
     private volatile long bootSerialFrom;
     /** The kernel panic this boot's console showed, once seen (a panicked kernel does not come back). */
     private volatile String kernelDeath;
+    /** How far this boot's console has been searched for the panic marker: each poll reads only what came after. */
+    private volatile long panicSearchedTo;
     /** How long QEMU may take to serve each of the channel's sockets after it starts. */
     private static final Duration CHANNEL_DEADLINE = Duration.ofSeconds(30);
 
@@ -125,7 +127,15 @@ public final class Vm implements AutoCloseable {
     /** The panic line of this boot's kernel, with its cause, if its console shows one ({@link KernelDeath}). */
     public Optional<String> kernelDeath() {
         if (kernelDeath == null) {
-            kernelDeath = KernelDeath.in(serialSince(bootSerialFrom)).orElse(null);
+            long end = serialSize();
+            if (end > panicSearchedTo) {
+                // back by the marker's length, so a marker split across two polls is still seen whole
+                long from = Math.max(bootSerialFrom, panicSearchedTo - KernelDeath.PANIC.length());
+                if (serialSince(from).contains(KernelDeath.PANIC)) {
+                    kernelDeath = KernelDeath.in(serialSince(bootSerialFrom)).orElse(null);
+                }
+                panicSearchedTo = end;
+            }
         }
         return Optional.ofNullable(kernelDeath);
     }
@@ -217,6 +227,7 @@ public final class Vm implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()));
         bootSerialFrom = serialSize();
+        panicSearchedTo = bootSerialFrom;
         kernelDeath = null;
         startedAt = Instant.now();
         process = OwnedProcesses.start(pb);
