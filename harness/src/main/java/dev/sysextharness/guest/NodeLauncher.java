@@ -114,7 +114,7 @@ public final class NodeLauncher {
         if (uefiVars != null) {
             cmd.uefi(Path.of(dev.sysextharness.vm.Firmware.OVMF_CODE), overlay.resolveSibling(SavedState.UEFI_VARS), uefiVars);
         }
-        String append = disk.append() + tcgTimeouts(accelerator);
+        String append = disk.append() + tcgArguments(accelerator);
         if (disk.directKernel() && uefiVars != null) {
             // OVMF loads a kernel with an EFI stub: the bzImage beside an unpacked vmlinux, and the initramfs it came with
             Path bz = disk.kernel().resolveSibling("vmlinuz");
@@ -133,15 +133,26 @@ public final class NodeLauncher {
     }
 
     /**
-     * Under TCG, the kernel argument by which the reference image's generator gives systemd-sysext.service the
-     * flavor's command budget ({@link Node#TCG_TIMEOUTS_ARGUMENT}); empty otherwise, and for a disk the harness does
-     * not boot by its kernel (an installed Kairos disk, which gets a drop-in at run time instead).
+     * Under TCG, the kernel arguments for a disk the harness boots by its kernel: the one by which the reference
+     * image's generator gives systemd-sysext.service the flavor's command budget ({@link Node#TCG_TIMEOUTS_ARGUMENT}),
+     * and {@link #TSC_UNSTABLE}. Empty otherwise, and for a disk booted by its own loader (an installed Kairos disk,
+     * which gets a drop-in at run time instead).
      */
-    private String tcgTimeouts(Accelerator accelerator) {
+    private String tcgArguments(Accelerator accelerator) {
         return accelerator == Accelerator.TCG && disk.directKernel() && flavor.family() == dev.sysextharness.flavor.Family.REFERENCE
-                ? " " + Node.TCG_TIMEOUTS_ARGUMENT + "=" + flavor.timeouts().command().toSeconds()
+                ? " " + Node.TCG_TIMEOUTS_ARGUMENT + "=" + flavor.timeouts().command().toSeconds() + " " + TSC_UNSTABLE
                 : "";
     }
+
+    /**
+     * Keeps a TCG guest's kernel from marking sched_clock stable, which patches a static branch inside
+     * sched_clock_cpu() while the other vCPU runs it. Under multi-threaded TCG that vCPU sometimes still executed the
+     * patch's transient int3 afterwards: "Oops: int3" at sched_clock_cpu+0x9 and a panic about 3 s into the boot, seen
+     * once on debian-sid (7.2) and once on debian-13 (6.12), both right after "sched_clock: Marking stable". With the
+     * TSC unstable that key is never enabled (the kernel says "Marking TSC unstable due to boot parameter") and
+     * sched_clock keeps its per-CPU filtering; the clocksource becomes another timer, which sysext does not care about.
+     */
+    static final String TSC_UNSTABLE = "tsc=unstable";
 
     /**
      * Boot under UEFI firmware (OVMF) on a private copy of the variable store {@code vars} (one whose db holds a

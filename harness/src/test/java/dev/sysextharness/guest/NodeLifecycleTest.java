@@ -62,6 +62,13 @@ class NodeLifecycleTest {
             assertThatCommand(node.run("test -e " + Node.TCG_TIMEOUTS_DROP_IN)).as("a run-time drop-in on a reference node").fails();
             assertThat(Files.readString(dir.resolve("command-line.txt")).contains(Node.TCG_TIMEOUTS_ARGUMENT + "=" + budget))
                     .as("the kernel argument under %s", node.accelerator()).isEqualTo(tcg);
+            // under TCG nothing patches sched_clock_cpu() while the other vCPU runs it (NodeLauncher.TSC_UNSTABLE)
+            String console = Files.readString(dir.resolve("serial.log"));
+            assertThat(console.contains("Marking TSC unstable due to boot parameter"))
+                    .as("the kernel's word that it took %s, under %s", NodeLauncher.TSC_UNSTABLE, node.accelerator()).isEqualTo(tcg);
+            if (tcg) { // under KVM that depends on the host's clock: kvm-clock may or may not be stable
+                assertThat(console).as("the TCG guest's console").doesNotContain("sched_clock: Marking stable");
+            }
 
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
                     "stderr| err");
