@@ -33,7 +33,19 @@ public interface Guest extends AutoCloseable {
     /** Runs a shell snippet as root, within the flavor's command timeout; the transcript shows it as {@link #asSudo}. */
     CommandResult sudo(String script);
 
-    /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
+    /**
+     * Runs root scripts side by side in one command ({@link SideBySide}) and returns what each printed, in order; one
+     * script runs as {@link #sudo} does. A part that did not come back is a {@link HarnessException}.
+     */
+    default List<SideBySide.Part> sudoSideBySide(List<String> scripts) {
+        if (scripts.size() == 1) {
+            CommandResult r = sudo(scripts.get(0));
+            return List.of(new SideBySide.Part(r.stdout(), r.stderr(), r.exitCode()));
+        }
+        CommandResult r = sudo(SideBySide.command(scripts));
+        return SideBySide.parts(r.stdout(), scripts.size(), flavor().name() + " (" + lane().label() + "), see " + transcript().file());
+    }
+
     /** SHA-256 fingerprints of the certificates the guest's firmware db holds (none: no UEFI firmware, or an empty db). */
     default java.util.Set<String> firmwareDb() {
         return java.util.Set.of();
@@ -48,6 +60,7 @@ public interface Guest extends AutoCloseable {
     /** Copies a host file to {@code guestPath} as root, readable by all; a failure is a set-up error. */
     void sendFile(Path file, String guestPath);
 
+    /** Runs and requires exit 0; for set-up steps whose failure is not the behaviour under test. */
     default CommandResult sudoOk(String script) {
         CommandResult r = sudo(script);
         if (!r.succeeded()) {

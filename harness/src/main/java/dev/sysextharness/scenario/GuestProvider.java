@@ -5,6 +5,7 @@ import dev.sysextharness.api.Expectation;
 import dev.sysextharness.flavor.Flavor;
 import dev.sysextharness.guest.Guest;
 import dev.sysextharness.guest.Lane;
+import dev.sysextharness.guest.SideBySide;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.report.Outcome;
 import dev.sysextharness.report.PlannedCell;
@@ -62,8 +63,16 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         return true;
     }
 
-    /** What is wrong with the guest after the cell that its oracle did not predict (see {@link dev.sysextharness.guest.Badness}). */
-    List<String> badness(G guest) {
+    /** The root script that reads what may be wrong with the guest after a cell, or null where the lane has none. */
+    String badnessScript(G guest) {
+        return null;
+    }
+
+    /**
+     * What is wrong with the guest after the cell that its oracle did not predict, from what {@link #badnessScript}
+     * printed (see {@link dev.sysextharness.guest.Badness}).
+     */
+    List<String> badness(G guest, String printed) {
         return List.of();
     }
 
@@ -119,18 +128,27 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         G guest = store(c).remove(guestType, guestType);
         Path dir = evidenceDir(c);
         Files.createDirectories(dir);
-        AssertionError badness = null;
+        Error raisedFailure = null; // the scenario passed, but the cell did not
+        RuntimeException raisedError = null;
         if (guest != null) {
             try {
                 if (answers(guest)) {
-                    captureEvidence(guest, dir);
-                    List<String> bad = badness(guest);
-                    if (!bad.isEmpty()) {
-                        Files.write(dir.resolve("badness.txt"), bad);
+                    try {
+                        List<String> bad = closingReads(guest, dir);
+                        if (!bad.isEmpty()) {
+                            Files.write(dir.resolve("badness.txt"), bad);
+                            if (failure == null) {
+                                raisedFailure = new AssertionError(flavorName + ": the node shows what the oracle did not predict: " + bad.get(0)
+                                        + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : "") + "; see " + dir.resolve("badness.txt"));
+                                failure = raisedFailure;
+                            }
+                        }
+                    } catch (HarnessException e) {
+                        // without its closing reads the cell's badness is unjudged: an error, unless it already failed
+                        guest.transcript().note("# harness: the closing reads (evidence, badness) failed: " + e.getMessage());
                         if (failure == null) {
-                            badness = new AssertionError(flavorName + ": the node shows what the oracle did not predict: " + bad.get(0)
-                                    + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : "") + "; see " + dir.resolve("badness.txt"));
-                            failure = badness;
+                            raisedError = e;
+                            failure = e;
                         }
                     }
                 }
@@ -144,20 +162,32 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         Duration took = Duration.between(store(c).get("start", Instant.class), Instant.now());
         record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? 0 : reboots(guest),
                 guest == null ? List.of() : guest.transcript().observations());
-        if (badness != null) {
-            throw badness; // the scenario passed, but the cell did not
+        if (raisedFailure != null) {
+            throw raisedFailure;
+        }
+        if (raisedError != null) {
+            throw raisedError;
         }
     }
 
-    /** sysext state with the flavor's hierarchies and what the service logged; evidence, never a verdict. */
-    private static void captureEvidence(Guest guest, Path dir) {
+    /**
+     * The cell's closing reads, in one command: the sysext state with the flavor's hierarchies and what the service
+     * logged (evidence, never a verdict), written to the cell's directory, side by side with the lane's badness
+     * script; returns the badness found.
+     */
+    private List<String> closingReads(G guest, Path dir) {
+        Sysext sysext = Sysext.on(guest);
+        String badness = badnessScript(guest);
+        List<SideBySide.Part> printed = guest.sudoSideBySide(badness == null ? List.of(sysext.evidenceScript())
+                : List.of(sysext.evidenceScript(), badness));
+        Sysext.Evidence e = sysext.evidence(printed.get(0));
         try {
-            Sysext.Evidence e = Sysext.on(guest).evidence();
             Files.writeString(dir.resolve("sysext-status.json"), e.statusJson());
             Files.writeString(dir.resolve("journal-sysext.txt"), e.serviceLog());
-        } catch (HarnessException | IOException e) {
-            guest.transcript().note("# harness: evidence capture failed: " + e.getMessage());
+        } catch (IOException io) {
+            guest.transcript().note("# harness: evidence not written: " + io.getMessage());
         }
+        return badness == null ? List.of() : badness(guest, printed.get(1).stdout());
     }
 
     /** Publishes the cell's result (report entry, result.json). */

@@ -91,8 +91,13 @@ final class NodeProvider extends GuestProvider<Node> {
     }
 
     @Override
-    List<String> badness(Node node) {
-        return dev.sysextharness.guest.Badness.scan(node);
+    String badnessScript(Node node) {
+        return dev.sysextharness.guest.Badness.command();
+    }
+
+    @Override
+    List<String> badness(Node node, String printed) {
+        return dev.sysextharness.guest.Badness.findings(node, printed);
     }
 
     @Override

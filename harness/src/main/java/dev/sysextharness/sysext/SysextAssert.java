@@ -93,7 +93,8 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
         if (!p.succeeds()) {
             actual.guest().transcript().predicted("unit:systemd-sysext.service");
         }
-        Map<String, String> state = actual.serviceState();
+        Sysext.AfterRun after = actual.afterRun();
+        Map<String, String> state = after.serviceState();
         String exit = state.getOrDefault("ExecMainStatus", "?");
         actual.guest().transcript().observe("service " + state.getOrDefault("ActiveState", "?") + ", exit " + exit);
         if (!exit.equals(Integer.toString(p.exitStatus()))) {
@@ -102,16 +103,21 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
         }
         // journald takes the unit's output from a stream: its last lines may land a moment after the unit ended
         List<java.util.regex.Pattern> patterns = p.logPatterns().stream().map(java.util.regex.Pattern::compile).toList();
-        java.util.concurrent.atomic.AtomicReference<List<String>> log = new java.util.concurrent.atomic.AtomicReference<>(List.of());
-        try {
-            org.awaitility.Awaitility.await("the service's log lines").atMost(java.time.Duration.ofSeconds(10))
-                    .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(250)).pollInSameThread()
-                    .until(() -> {
-                        log.set(actual.lastRunLog().stdout().lines().map(String::strip).toList());
-                        return patterns.stream().allMatch(re -> log.get().stream().anyMatch(l -> re.matcher(l).find()));
-                    });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // reported below, pattern by pattern
+        java.util.concurrent.atomic.AtomicReference<List<String>> log
+                = new java.util.concurrent.atomic.AtomicReference<>(after.lastRunLog().lines().map(String::strip).toList());
+        java.util.function.BooleanSupplier allLogged
+                = () -> patterns.stream().allMatch(re -> log.get().stream().anyMatch(l -> re.matcher(l).find()));
+        if (!allLogged.getAsBoolean()) {
+            try {
+                org.awaitility.Awaitility.await("the service's log lines").atMost(java.time.Duration.ofSeconds(10))
+                        .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(250)).pollInSameThread()
+                        .until(() -> {
+                            log.set(actual.lastRunLog().stdout().lines().map(String::strip).toList());
+                            return allLogged.getAsBoolean();
+                        });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // reported below, pattern by pattern
+            }
         }
         for (java.util.regex.Pattern re : patterns) {
             String line = log.get().stream().filter(l -> re.matcher(l).find()).findFirst().orElse(null);
@@ -135,7 +141,7 @@ public final class SysextAssert extends AbstractAssert<SysextAssert, Sysext> {
                 actual.guest().transcript().observe("debug log: " + line);
             }
         }
-        SysextStatus s = actual.status();
+        SysextStatus s = actual.observed(after.status()); // as the service's run left it, before any debug refresh
         List<String> mergedOn = s.hierarchies().stream().filter(HierarchyStatus::merged).map(HierarchyStatus::hierarchy).toList();
         if (!new java.util.TreeSet<>(mergedOn).equals(new java.util.TreeSet<>(p.mergedHierarchies()))) {
             failWithMessage("expected merges on exactly %s but status shows them on %s %s", p.mergedHierarchies(), mergedOn, context(s));

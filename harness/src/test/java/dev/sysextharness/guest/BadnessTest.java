@@ -29,9 +29,9 @@ class BadnessTest {
             node.sudoOk("echo 'WARNING: CPU: 0 PID: 1 at sysext-harness/test.c:1 a planted warning' > /dev/kmsg");
             node.sudo("systemd-run --unit harness-planted --wait -p Type=oneshot /bin/false");
             node.sudoOk("echo 'Failed to merge hierarchies (planted)' | systemd-cat -t systemd-sysext -p err");
-            // what systemd-coredump logs for a crash (the reference image has no systemd-coredump; Kairos's have)
-            node.sudoOk("printf 'MESSAGE_ID=" + Badness.COREDUMP_MESSAGE_ID + "\\nMESSAGE=Process 4242 (planted) of user 0 dumped core.\\n'"
-                    + " | logger --journald");
+            // what systemd-coredump logs for a crash, at its LOG_CRIT (the reference image has no systemd-coredump; Kairos's have)
+            node.sudoOk("printf 'MESSAGE_ID=" + Badness.COREDUMP_MESSAGE_ID + "\\nPRIORITY=2\\nSYSLOG_IDENTIFIER=systemd-coredump\\n"
+                    + "MESSAGE=Process 4242 (planted) of user 0 dumped core.\\n' | logger --journald");
 
             assertThat(Badness.scan(node)).anyMatch(l -> l.startsWith("kernel: ") && l.contains("a planted warning"))
                     .contains("failed unit: harness-planted.service")
