@@ -385,7 +385,7 @@ public final class Node implements Guest, Rebootable {
             return;
         }
         long seconds = flavor.timeouts().command().toSeconds();
-        if (vm.commandLine().stream().anyMatch(a -> a.contains(" " + TCG_TIMEOUTS_ARGUMENT + "=" + seconds))) {
+        if (carriesWord(vm.commandLine(), TCG_TIMEOUTS_ARGUMENT + "=" + seconds)) {
             String show = "systemctl show systemd-sysext.service -p JobRunningTimeoutUSec -p TimeoutStartUSec";
             String said = run(show).out();
             java.util.Map<String, Long> budgets = new java.util.HashMap<>();
@@ -401,6 +401,11 @@ public final class Node implements Guest, Rebootable {
         }
         writeUnitFile(TCG_TIMEOUTS_DROP_IN, "[Unit]\nJobRunningTimeoutSec=" + seconds + "\n[Service]\nTimeoutStartSec="
                 + seconds + "\n");
+    }
+
+    /** Whether one of QEMU's arguments (say -append's) has {@code word} as a whole word: a budget of 12 is not one of 120. */
+    static boolean carriesWord(java.util.List<String> commandLine, String word) {
+        return commandLine.stream().anyMatch(a -> java.util.Arrays.asList(a.split("\\s+")).contains(word));
     }
 
     /**
