@@ -16,6 +16,8 @@ public final class Badness {
     static final String SPLIT = "----- sysext-harness badness -----";
     /** Printed when systemctl cannot list the units: PID 1 (or its bus) did not answer, which is badness itself. */
     static final String NO_ANSWER = "sysext-harness: systemctl list-units failed with status";
+    /** Printed when journalctl cannot read the journal (a query by fields that matches nothing still exits 0). */
+    static final String NO_JOURNAL = "sysext-harness: journalctl failed with status";
 
     private Badness() {
     }
@@ -43,7 +45,8 @@ public final class Badness {
         SYSEXT_IDENTIFIERS.forEach(id -> matches.append(" 'SYSLOG_IDENTIFIER=").append(id).append("' +"));
         return "dmesg | grep -E '" + KERNEL + "'; echo '" + SPLIT + "';"
                 + " " + FailedUnits.LIST + " || echo \"" + NO_ANSWER + " $?\"; echo '" + SPLIT + "';"
-                + " journalctl -b -q -p err -o short-unix --no-pager" + matches + " MESSAGE_ID=" + COREDUMP_MESSAGE_ID + "; true";
+                + " journalctl -b -q -p err -o short-unix --no-pager" + matches + " MESSAGE_ID=" + COREDUMP_MESSAGE_ID
+                + " || echo \"" + NO_JOURNAL + " $?\"";
     }
 
     /** What is wrong with the node after the cell, one line each; empty when nothing is. */
@@ -73,6 +76,10 @@ public final class Badness {
         }
         // an entry's later lines (a core dump's stack trace) are indented and match no first line: one finding per entry
         for (String line : (parts.length > 2 ? parts[2] : "").lines().toList()) {
+            if (line.startsWith(NO_JOURNAL)) { // unread, the journal would pass for a clean one
+                found.add("the journal could not be read (" + line.substring("sysext-harness: ".length()) + ")");
+                continue;
+            }
             Matcher entry = ENTRY.matcher(line);
             if (!entry.matches()) {
                 continue;

@@ -42,8 +42,9 @@ public interface Guest extends AutoCloseable {
             CommandResult r = sudo(scripts.get(0));
             return List.of(new SideBySide.Part(r.stdout(), r.stderr(), r.exitCode()));
         }
-        CommandResult r = sudo(SideBySide.command(scripts));
-        return SideBySide.parts(r.stdout(), scripts.size(), flavor().name() + " (" + lane().label() + "), see " + transcript().file());
+        SideBySide run = new SideBySide(scripts, SideBySide.GUEST_DIR);
+        CommandResult r = sudo(run.command());
+        return run.parts(r.stdout(), flavor().name() + " (" + lane().label() + "), see " + transcript().file());
     }
 
     /** SHA-256 fingerprints of the certificates the guest's firmware db holds (none: no UEFI firmware, or an empty db). */

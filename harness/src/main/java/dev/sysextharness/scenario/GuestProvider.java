@@ -132,7 +132,15 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         RuntimeException raisedError = null;
         if (guest != null) {
             try {
-                if (answers(guest)) {
+                if (!answers(guest)) {
+                    // a node that ended (or whose kernel died) after the scenario cannot be judged for badness
+                    if (failure == null) {
+                        raisedError = new HarnessException(flavorName + " (" + lane.label() + "): the guest no longer answers after the"
+                                + " scenario (it ended or its kernel panicked), so its closing reads (evidence, badness) were not taken;"
+                                + " see " + dir);
+                        failure = raisedError;
+                    }
+                } else {
                     try {
                         List<String> bad = closingReads(guest, dir);
                         if (!bad.isEmpty()) {
@@ -143,7 +151,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
                                 failure = raisedFailure;
                             }
                         }
-                    } catch (HarnessException e) {
+                    } catch (RuntimeException e) {
                         // without its closing reads the cell's badness is unjudged: an error, unless it already failed
                         guest.transcript().note("# harness: the closing reads (evidence, badness) failed: " + e.getMessage());
                         if (failure == null) {

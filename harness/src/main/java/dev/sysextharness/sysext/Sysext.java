@@ -279,15 +279,22 @@ public final class Sysext {
             throw new HarnessException("reading the service's state failed on " + where + ": exit " + p.get(0).exitCode() + ", "
                     + p.get(0).stderr().strip());
         }
-        if (!p.get(2).succeeded()) {
-            throw new HarnessException("systemd-sysext status failed on " + where + ": exit " + p.get(2).exitCode() + ", "
-                    + p.get(2).stderr().strip());
-        }
-        return new AfterRun(Compatibility.parseRelease(p.get(0).stdout()), p.get(1).stdout(), SysextStatus.parse(p.get(2).stdout()));
+        return new AfterRun(Compatibility.parseRelease(p.get(0).stdout()), p.get(1).stdout(), p.get(2), where);
     }
 
-    /** What {@link #afterRun} read: the service's state, its last run's log lines, status. */
-    public record AfterRun(Map<String, String> serviceState, String lastRunLog, SysextStatus status) {
+    /**
+     * What {@link #afterRun} read: the service's state, its last run's log lines, and what status printed, parsed only
+     * when asked: a refresh that exits as it should not is the cell's failure even if status then fails too.
+     */
+    public record AfterRun(Map<String, String> serviceState, String lastRunLog, SideBySide.Part statusPrinted, String where) {
+        /** Status as the service's run left it; a status that failed or printed no JSON is the harness's error. */
+        public SysextStatus status() {
+            if (!statusPrinted.succeeded()) {
+                throw new HarnessException("systemd-sysext status failed on " + where + ": exit " + statusPrinted.exitCode() + ", "
+                        + statusPrinted.stderr().strip());
+            }
+            return SysextStatus.parse(statusPrinted.stdout());
+        }
     }
 
     /**

@@ -20,6 +20,13 @@ class BadnessFindingsTest {
     }
 
     @Test
+    void aJournalThatCannotBeReadIsBadnessNotACleanJournal() {
+        List<String> found = Badness.findings(output("", "", Badness.NO_JOURNAL + " 1"), List.of(), List.of());
+        assertThat(found).as("journalctl failed: no entries would read as no sysext error and no core dump")
+                .containsExactly("the journal could not be read (journalctl failed with status 1)");
+    }
+
+    @Test
     void unitsThatFailedBeforeTheNodeWasReadyOrThatTheOracleExpectedAreNotFindings() {
         String units = "old.service loaded failed failed Old\nnew.service loaded failed failed New\nexpected.service loaded failed failed E";
         List<String> found = Badness.findings(output("[ 1.0] WARNING: CPU: 0 PID: 1 at x", units, ""),

@@ -26,29 +26,58 @@ class SideBySideTest {
         return new String(out, StandardCharsets.UTF_8);
     }
 
-    @Test
-    void eachScriptKeepsItsOwnOutputErrorsAndExitByteForByte() throws Exception {
-        List<String> scripts = List.of("echo one; echo warn >&2", "printf 'no newline'; exit 3", "printf 'a\\n\\nb\\n'; printf e >&2; false");
-        List<SideBySide.Part> parts = SideBySide.parts(sh(SideBySide.command(scripts)), scripts.size(), "here");
-        assertThat(parts).containsExactly(new SideBySide.Part("one\n", "warn\n", 0), new SideBySide.Part("no newline", "", 3),
-                new SideBySide.Part("a\n\nb\n", "e", 1));
+    @TempDir
+    Path files;
+
+    private List<SideBySide.Part> run(List<String> scripts) throws Exception {
+        SideBySide run = new SideBySide(scripts, files.toString());
+        return run.parts(sh(run.command()), "here");
     }
 
     @Test
-    void theScriptsRunAtTheSameTime(@TempDir Path dir) throws Exception {
+    void eachScriptKeepsItsOwnOutputErrorsAndExitByteForByte() throws Exception {
+        List<String> scripts = List.of("echo one; echo warn >&2", "printf 'no newline'; exit 3", "printf 'a\\n\\nb\\n'; printf e >&2; false",
+                "# only a comment");
+        assertThat(run(scripts)).containsExactly(new SideBySide.Part("one\n", "warn\n", 0), new SideBySide.Part("no newline", "", 3),
+                new SideBySide.Part("a\n\nb\n", "e", 1), new SideBySide.Part("", "", 0));
+        try (var left = Files.list(files)) {
+            assertThat(left).as("the scripts' files after the command").isEmpty();
+        }
+    }
+
+    @Test
+    void aScriptPrintingAnotherCommandsMarkersCannotCutItsOwnParts() throws Exception {
+        SideBySide earlier = new SideBySide(List.of("true", "true"), files.toString());
+        String forged = "printf '%s\\n%s0 -----\\n' '" + earlier.outEnd() + "' '" + earlier.errEnd() + "'";
+        assertThat(run(List.of(forged, "echo two"))).containsExactly(
+                new SideBySide.Part(earlier.outEnd() + "\n" + earlier.errEnd() + "0 -----\n", "", 0), new SideBySide.Part("two\n", "", 0));
+    }
+
+    @Test
+    void theScriptsRunAtTheSameTime() throws Exception {
+        Path dir = files.resolve("flags");
+        Files.createDirectories(dir);
         Path flag = dir.resolve("second-ran");
         // the first waits up to 10 s for a file only the second makes: one after the other, it would never see it
         String first = "i=0; while [ ! -e " + flag + " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; [ -e " + flag + " ] && echo saw it";
         String second = "touch " + flag;
-        List<SideBySide.Part> parts = SideBySide.parts(sh(SideBySide.command(List.of(first, second))), 2, "here");
+        List<SideBySide.Part> parts = run(List.of(first, second));
         assertThat(parts.get(0).stdout()).as("the first script, waiting for the second's file").isEqualTo("saw it\n");
         assertThat(Files.exists(flag)).isTrue();
     }
 
     @Test
+    void aDirectoryItCannotWriteIsTheHarnesssErrorNotEmptyParts() {
+        SideBySide run = new SideBySide(List.of("echo x", "echo y"), files.resolve("no-such-directory").toString());
+        assertThatThrownBy(() -> run.parts(sh(run.command()), "here")).isInstanceOf(HarnessException.class)
+                .hasMessageStartingWith("here: script 1 of 2 run side by side printed no end marker (is " + files.resolve("no-such-directory"));
+    }
+
+    @Test
     void aPartWithoutItsMarkersIsTheHarnesssErrorNamingWhere() {
-        String one = "x\n" + SideBySide.OUT_END + "\n" + SideBySide.ERR_END + "0 -----\n";
-        assertThatThrownBy(() -> SideBySide.parts(one + "half of the second", 2, "debian-12 (vm)"))
+        SideBySide run = new SideBySide(List.of("echo x", "echo y"), "/run");
+        String one = "x\n" + run.outEnd() + "\n" + run.errEnd() + "0 -----\n";
+        assertThatThrownBy(() -> run.parts(one + "half of the second", "debian-12 (vm)"))
                 .isInstanceOf(HarnessException.class)
                 .hasMessageStartingWith("debian-12 (vm): script 2 of 2 run side by side printed no end marker")
                 .hasMessageContaining("half of the second");
