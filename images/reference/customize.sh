@@ -53,6 +53,37 @@ install -D -m 0755 "$files/sysext-harness-tcg-timeouts" "$root/usr/lib/systemd/s
 # need (systemd-analyze blame on debian-12: e2scrub_reap 14.1 s, modprobe@drm 4.0 s, in a 33 s boot): e2scrub_reap
 # removes stale ext4-on-LVM scrub snapshots (there is no LVM here), and no node has a display.
 chroot "$root" systemctl mask e2scrub_reap.service modprobe@drm.service
+# More of the same. Under TCG each unit started costs systemd itself ~70 ms of CPU (measured with systemd-run on
+# debian-12), beside what the unit's own process costs, so the early boot is CPU-bound on the two emulated CPUs:
+# huge pages, the debug, trace and config file systems, FUSE, EFI pstore (no firmware store on a direct-kernel
+# boot), utmp records, a getty on a VT no display shows, the random seed file (virtio-rng seeds the kernel), static
+# device nodes for modules (the two a node uses, loop and dm_mod, are loaded at boot), network units from ip=
+# arguments (none given), and the remount of / (reference-init mounts it read-only, as fstab says).
+chroot "$root" systemctl mask dev-hugepages.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
+  sys-kernel-config.mount modprobe@configfs.service sys-fs-fuse-connections.mount modprobe@fuse.service \
+  modprobe@efi_pstore.service systemd-update-utmp.service systemd-update-utmp-runlevel.service \
+  getty@tty1.service systemd-random-seed.service kmod-static-nodes.service systemd-network-generator.service \
+  systemd-remount-fs.service
+# Generators run at every boot and every daemon-reload (which systemd-sysext asks for on newer versions); each costs
+# 170-260 ms of CPU under TCG. These ones look for what a reference node has not: encrypted, integrity or verity
+# volumes named on the kernel command line or in /etc, GPT partitions to mount automatically, a resume device, a
+# system update, rc.local, SysV scripts without a native unit, systemd.run=; and on newer systemd, a factory reset,
+# images to import, and sshd on AF_UNIX and vsock sockets (the harness has its own channel). Kept: fstab, getty,
+# debug (the kernel's systemd.mask= and debug shell) and the harness's own.
+mkdir -p "$root/etc/systemd/system-generators"
+for generator in cryptsetup gpt-auto hibernate-resume integritysetup rc-local run system-update sysv veritysetup \
+  factory-reset import ssh; do
+  ln -sf /dev/null "$root/etc/systemd/system-generators/systemd-$generator-generator"
+done
+# /var is a tmpfs overlay, so flushing the journal from /run to /var/log/journal at boot copies it from one tmpfs to
+# another: keep it in /run, with the room the persistent journal had.
+mkdir -p "$root/etc/systemd/journald.conf.d"
+printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=48M\n' > "$root/etc/systemd/journald.conf.d/sysext-harness.conf"
+# Calendar timers with Persistent=: a restored node's clock jumps from when its state was saved to now, so a timer
+# whose time passed meanwhile fires at once, in the first cell after the restore (dpkg-db-backup spent 3.0 s of CPU
+# beside a cell's own commands on debian-12 after a state saved the day before; apt-daily would also log a failed
+# download). A test node never needs them.
+chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer fstrim.timer
 
 cat > "$root/etc/fstab" <<FSTAB
 LABEL=COS_ACTIVE / ext4 ro 0 0
@@ -64,9 +95,16 @@ mkdir -p "$root/oem" "$root/srv" "$root/opt" "$root/var/lib/extensions" "$root/e
 # Kairos's fs.after stage (99_sysext.yaml) creates the runtime search path at every boot; tmpfiles does it here.
 printf 'd /run/extensions 0755 root root -\nd /run/confexts 0755 root root -\n' > "$root/etc/tmpfiles.d/kairos-extensions.conf"
 
-# The initramfs (built once, by the kernel package, with essential.sh's hook and script) must carry the layout.
-grep -q kairos-layout <(chroot "$root" sh -c 'lsinitramfs /boot/initrd.img-*') \
-  || { echo "customize: initramfs lacks the kairos-layout script" >&2; exit 1; }
+# The initramfs (built once, by the kernel package, with essential.sh's hook) must run the reference node's /init.
+chroot "$root" sh -c 'rm -rf /tmp/initrd && unmkinitramfs /boot/initrd.img-* /tmp/initrd'
+grep -qs "sysext-harness reference node /init" "$root/tmp/initrd/init" "$root/tmp/initrd/main/init" \
+  || { echo "customize: the initramfs's /init is not reference-init" >&2; exit 1; }
+rm -rf "$root/tmp/initrd"
+
+# The image is up to date, as an image built by a Dockerfile is: without these stamps (written by
+# systemd-update-done.service into the ephemeral /etc and /var, so lost at every reboot) ConditionNeedsUpdate= would
+# run systemd-sysusers, ldconfig and the catalog and hwdb updates at every boot.
+touch "$root/etc/.updated" "$root/var/.updated"
 
 # Nothing host-specific may leak into the image.
 rm -f "$root/etc/resolv.conf"

@@ -190,7 +190,7 @@ public final class QemuCommandLine {
      * per-VM paths and ports are not part of it.
      */
     public List<String> machineArguments() {
-        List<String> args = new ArrayList<>(List.of("binary=" + binary, "machine=q35", "accel=" + accel.qemuName(),
+        List<String> args = new ArrayList<>(List.of("binary=" + binary, "machine=" + machineType(), "accel=" + accel.qemuName(),
                 "smp=" + cpus, "m=" + memoryMiB, "devices=virtio-blk,virtio-net-pci,virtio-rng-pci",
                 "cdroms=" + cdroms.size(), "kernel=" + (kernel != null)));
         if (kernel != null) {
@@ -211,6 +211,16 @@ public final class QemuCommandLine {
         return args;
     }
 
+    /**
+     * q35, without its SATA controller, SMBus and PS/2 controller when the node boots a kernel straight from a virtio
+     * disk (a reference node): nothing there is on those buses, yet under TCG the guest probes six empty SATA ports
+     * and a PS/2 mouse at every boot. An installer ISO sits on q35's SATA bus, and a firmware boot (an installed Kairos
+     * disk) keeps the machine it was installed on.
+     */
+    private String machineType() {
+        return kernel != null && cdroms.isEmpty() ? "q35,sata=off,smbus=off,i8042=off" : "q35";
+    }
+
     public List<String> build() {
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(serialLog, "serialLog");
@@ -219,7 +229,7 @@ public final class QemuCommandLine {
             throw new IllegalStateException("sshHostPort not set");
         }
         List<String> cmd = new ArrayList<>(List.of(binary,
-                "-machine", ramFile == null ? "q35" : "q35,memory-backend=" + RAM_BACKEND,
+                "-machine", ramFile == null ? machineType() : machineType() + ",memory-backend=" + RAM_BACKEND,
                 "-accel", accel.qemuName(),
                 "-cpu", cpuModel(accel),
                 "-smp", Integer.toString(cpus),

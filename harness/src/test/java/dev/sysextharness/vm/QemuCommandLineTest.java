@@ -102,6 +102,19 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void aDirectKernelNodeHasNoSataSmbusOrPs2ButAnInstallerAndAFirmwareBootKeepQ35AsItIs() {
+        QemuCommandLine direct = base().directKernel(Path.of("/img/vmlinuz"), Path.of("/img/initrd.img"), "console=ttyS0");
+        assertThat(valueAfter(direct.build(), "-machine")).isEqualTo("q35,sata=off,smbus=off,i8042=off");
+        assertThat(direct.machineArguments()).as("a saved state is keyed on the machine it was saved on")
+                .contains("machine=q35,sata=off,smbus=off,i8042=off");
+        assertThat(valueAfter(base().directKernel(Path.of("/img/vmlinuz"), Path.of("/img/initrd.img"), "console=ttyS0")
+                .ramFile(Path.of("/state/ram.bin"), false).build(), "-machine")).isEqualTo("q35,sata=off,smbus=off,i8042=off,memory-backend=ram0");
+        assertThat(valueAfter(base().cdrom(Path.of("/isos/kairos.iso")).build(), "-machine"))
+                .as("an ISO is on q35's SATA bus").isEqualTo("q35");
+        assertThat(valueAfter(base().bootOrder("c").build(), "-machine")).as("a firmware boot of an installed disk").isEqualTo("q35");
+    }
+
+    @Test
     void aMachinePoweredOnAgainGetsFreshMemoryInsteadOfTheSavedRam() {
         List<String> restored = base().memoryMiB(2048).ramFile(Path.of("/state/ram.bin"), false).build();
         List<String> again = QemuCommandLine.withAnonymousRam(restored);
