@@ -56,13 +56,15 @@ chroot "$root" systemctl mask e2scrub_reap.service modprobe@drm.service
 # More of the same. Under TCG each unit started costs systemd itself ~70 ms of CPU (measured with systemd-run on
 # debian-12), beside what the unit's own process costs, so the early boot is CPU-bound on the two emulated CPUs:
 # huge pages, the debug, trace and config file systems, FUSE, EFI pstore (no firmware store on a direct-kernel
-# boot), utmp records, a getty on a VT no display shows, the random seed file (virtio-rng seeds the kernel), static
-# device nodes for modules (the two a node uses, loop and dm_mod, are loaded at boot), network units from ip=
-# arguments (none given), and the remount of / (reference-init mounts it read-only, as fstab says).
+# boot), utmp records, a getty on a VT no display shows, the random seed file (virtio-rng seeds the kernel), network
+# units from ip= arguments (none given), and the remount of / (reference-init mounts it read-only, as fstab says).
+# Not kmod-static-nodes: systemd 262 no longer loads the loop module at boot, and without the static
+# /dev/loop-control, whose first open loads it, every raw image fails ("Failed to read metadata ...: No such file or
+# directory").
 chroot "$root" systemctl mask dev-hugepages.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
   sys-kernel-config.mount modprobe@configfs.service sys-fs-fuse-connections.mount modprobe@fuse.service \
   modprobe@efi_pstore.service systemd-update-utmp.service systemd-update-utmp-runlevel.service \
-  getty@tty1.service systemd-random-seed.service kmod-static-nodes.service systemd-network-generator.service \
+  getty@tty1.service systemd-random-seed.service systemd-network-generator.service \
   systemd-remount-fs.service
 # Generators run at every boot and every daemon-reload (which systemd-sysext asks for on newer versions); each costs
 # 170-260 ms of CPU under TCG. These ones look for what a reference node has not: encrypted, integrity or verity
