@@ -69,6 +69,9 @@ class NodeLifecycleTest {
             if (tcg) { // under KVM that depends on the host's clock: kvm-clock may or may not be stable
                 assertThat(console).as("the TCG guest's console").doesNotContain("sched_clock: Marking stable");
             }
+            // under TCG a program's libraries land where they did at its last start (NodeLauncher.NORANDMAPS)
+            assertThat(node.run("cat /proc/sys/kernel/randomize_va_space").out().strip())
+                    .as("user-space address randomisation under %s (0: off, 2: full)", node.accelerator()).isEqualTo(tcg ? "0" : "2");
 
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
                     "stderr| err");
