@@ -72,6 +72,12 @@ class NodeLifecycleTest {
             // under TCG a program's libraries land where they did at its last start (NodeLauncher.NORANDMAPS)
             assertThat(node.run("cat /proc/sys/kernel/randomize_va_space").out().strip())
                     .as("user-space address randomisation under %s (0: off, 2: full)", node.accelerator()).isEqualTo(tcg ? "0" : "2");
+            // under TCG the KDF's boot self-test is skipped and no CPU crypto driver is loaded (NodeLauncher.NO_CPU_CRYPTO_MODULES)
+            assertThat(node.run("cat /proc/cmdline").out().contains(NodeLauncher.SKIP_KDF108_SELF_TEST))
+                    .as("the kernel's own command line under %s", node.accelerator()).isEqualTo(tcg);
+            if (tcg) { // under KVM whether udev loads it depends on the host CPU
+                assertThatCommand(node.run("test -e /sys/module/aesni_intel")).as("AES-NI loaded under TCG").fails();
+            }
 
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
                     "stderr| err");
