@@ -76,7 +76,7 @@ class NodeLifecycleTest {
             assertThat(node.run("cat /proc/cmdline").out().contains(NodeLauncher.SKIP_KDF108_SELF_TEST))
                     .as("the kernel's own command line under %s", node.accelerator()).isEqualTo(tcg);
             if (tcg) { // under KVM whether udev loads it depends on the host CPU
-                assertThatCommand(node.run("test -e /sys/module/aesni_intel")).as("AES-NI loaded under TCG").fails();
+                assertThatCommand(node.run("test -e /sys/module/aesni_intel")).as("the AES-NI module under TCG").fails();
             }
 
             assertThat(Files.readString(dir.resolve("transcript.txt"))).contains("$ echo out; echo err >&2; exit 7", "# exit 7",
