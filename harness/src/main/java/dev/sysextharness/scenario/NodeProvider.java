@@ -47,6 +47,7 @@ final class NodeProvider extends GuestProvider<Node> {
                 .guestForward(session.registryForward())
                 .savedStates(session.savedStates)
                 .accelerator(session.accelerator)
+                .nodesAtOnce(session.parameters.jobs())
                 .evidenceDir(evidenceDir(c))
                 .progress(session.progress);
         FirmwareDb firmware = c.getRequiredTestMethod().getAnnotation(FirmwareDb.class);

@@ -108,6 +108,7 @@ public final class ScenarioRun {
         if (jobs < 1) {
             throw new ConfigException("--jobs: expected at least 1, got " + jobs);
         }
+        parameter(SessionParameters.JOBS, Integer.toString(jobs));
         parameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(jobs > 1));
         parameter("junit.jupiter.execution.parallel.mode.default", "concurrent");
         parameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent");

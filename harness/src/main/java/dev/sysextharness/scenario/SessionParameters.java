@@ -16,7 +16,7 @@ import java.util.function.Function;
  * image. A record, so two runs share a session exactly when they agree on all of it.
  */
 public record SessionParameters(RunConfiguration config, Path evidenceRoot, boolean cold, List<Lane> lanes, Path userExtension,
-                                Path iso, String isoUrl, String sha256, String registryImage, KeptNode kept) {
+                                Path iso, String isoUrl, String sha256, String registryImage, KeptNode kept, int jobs) {
     public static final String EVIDENCE_DIR = "sysext.evidenceDir";
     /** "true": every node cold-boots; otherwise nodes start from a saved ready state. */
     public static final String COLD = "sysext.cold";
@@ -31,13 +31,16 @@ public record SessionParameters(RunConfiguration config, Path evidenceRoot, bool
     /** The registry container's image (default: the locally built {@link RegistryImage#DEFAULT}). */
     public static final String REGISTRY_IMAGE = "sysext.registryImage";
 
+    /** How many scenarios run at once ({@code --jobs}; default 1): the run's VM nodes share the host's cores under TCG. */
+    public static final String JOBS = "sysext.jobs";
+
     /** A {@link KeptNode} token: the first VM node whose cell fails or errs is kept for a person instead of closed. */
     public static final String KEEP = "sysext.keep";
 
     /** Every parameter the session reads: two runs share a session only when all of them agree. */
     static final List<String> NAMES = List.of(RunConfiguration.FLAVORS, RunConfiguration.ACCEL, RunConfiguration.CACHE_DIR,
             RunConfiguration.REGISTRY, RunConfiguration.REGISTRY_PORT, EVIDENCE_DIR, COLD, LANES, USER_EXTENSION, ISO, ISO_URL,
-            ISO_SHA256, REGISTRY_IMAGE, KEEP);
+            ISO_SHA256, REGISTRY_IMAGE, KEEP, JOBS);
 
     static SessionParameters from(Function<String, Optional<String>> p) {
         RunConfiguration config = RunConfiguration.from(p);
@@ -46,6 +49,6 @@ public record SessionParameters(RunConfiguration config, Path evidenceRoot, bool
                 p.apply(COLD).map(Boolean::parseBoolean).orElse(false), Lane.parseAll(p.apply(LANES).orElse(Lane.VM.label())),
                 p.apply(USER_EXTENSION).map(Path::of).orElse(null), p.apply(ISO).map(Path::of).orElse(null), p.apply(ISO_URL).orElse(null),
                 p.apply(ISO_SHA256).orElse(null), p.apply(REGISTRY_IMAGE).orElse(RegistryImage.DEFAULT),
-                KeptNode.of(p.apply(KEEP).orElse(null)));
+                KeptNode.of(p.apply(KEEP).orElse(null)), p.apply(JOBS).map(Integer::parseInt).orElse(1));
     }
 }
