@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
             description = "Scenarios run at once, each on its own VM; under TCG they share the host's cores, at most cores/N"
-                    + " vCPUs each (default: ${DEFAULT-VALUE}; on 2 cores --jobs 2 is the fastest: see README).")
+                    + " vCPUs each (default: ${DEFAULT-VALUE}; measured: see README).")
     int jobs;
 
     @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw",
