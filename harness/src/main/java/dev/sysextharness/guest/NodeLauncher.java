@@ -87,7 +87,7 @@ public final class NodeLauncher {
      * each 220 s, one node at a time with two vCPUs 280 s; a cell in a node that shares no core ran no slower with one
      * vCPU (median 2.4 s against 2.8 s), while a cold boot to {@code login:} is faster with two (13 against 20 s). So
      * one node at a time keeps the flavor's vCPUs. A reboot, a boot after all, pays for this most: in the four-flavor
-     * matrix with two one-vCPU nodes at once, debian-12's reboots took 25-34 s and debian-sid's 59-105 s, against
+     * matrix with two one-vCPU nodes at once, debian-12's reboots took 25-35 s and debian-sid's 59-105 s, against
      * 16-20 s for debian-12 alone with two vCPUs. Under KVM a vCPU is the host's own CPU and the flavor's count stands.
      */
     static int vcpus(int flavorCpus, Accelerator accelerator, int nodesAtOnce, int hostCores) {
