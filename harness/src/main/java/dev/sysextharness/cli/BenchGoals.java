@@ -46,7 +46,7 @@ final class BenchGoals {
             new Goal("restore_ready_s", "a restored node ready, median of the rounds", 0.6),
             new Goal("scenario_marginal_median_s", "median wall time of a non-reboot cell, whole suite on restored nodes", 1.8),
             new Goal("core_marginal_median_s", "the same over the core set", 2.5),
-            new Goal("suite_restore_s", "the default suite on restored nodes, one flavor, wall", 150),
+            new Goal("suite_restore_s", "the default suite on restored nodes, one flavor, wall, as run runs it without --jobs", 150),
             new Goal("core_set_restore_s", "the core set on restored nodes, --jobs 1, wall", 180),
             new Goal("reboot_cell_over_cold_max", "worst reboot cell of the suite: its wall time per reboot / cold_ready_s", 1.2),
             new Goal("cold_over_bare_max", "worst round: harness cold boot to ready / bare QEMU boot to login:", 1.05),

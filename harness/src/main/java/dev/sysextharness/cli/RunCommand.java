@@ -54,10 +54,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cold", description = "Cold-boot every node instead of restoring a saved ready state.")
     boolean cold;
 
-    @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+    static final String AUTO_JOBS = "the host's cores, at most one per 2 GiB of memory and one per judged cell";
+
+    @Option(names = "--jobs", paramLabel = "N",
             description = "Scenarios run at once, each on its own VM; under TCG they share the host's cores, at most cores/N"
-                    + " vCPUs each (default: ${DEFAULT-VALUE}; measured: see README).")
-    int jobs;
+                    + " vCPUs each (default: " + AUTO_JOBS + "; measured: see README).")
+    Integer jobs;
+
+    /** The scenarios this run runs at once: --jobs, or what {@link #jobs(List)} decided from the plan. */
+    private int atOnce = 1;
 
     @Option(names = "--extension", paramLabel = "DIR|IMAGE|FILE.raw",
             description = "Certify your own extension: a directory with extension.yaml and rootfs/ (see images/extensions/),"
@@ -125,7 +130,13 @@ final class RunCommand implements Callable<Integer> {
 
     /** The scenario run this command's options describe (lanes, selection, configuration), before anything starts. */
     ScenarioRun scenarioRun(RunConfiguration config, List<Flavor> flavors) {
-        return selection.scenarioRun(config, flavors).cold(cold).jobs(jobs).allowAllSkipped(allowAllSkipped).keep(keep);
+        ScenarioRun run = selection.scenarioRun(config, flavors).cold(cold).allowAllSkipped(allowAllSkipped).keep(keep);
+        return jobs == null ? run : run.jobs(jobs); // without --jobs: decided from the plan (see autoJobs)
+    }
+
+    /** The --jobs this run takes: the user's, or {@link ScenarioRun#autoJobs} of the cells it will run. */
+    int jobs(List<PlannedCell> cells) {
+        return jobs != null ? jobs : ScenarioRun.autoJobs(cells);
     }
 
     @Override
@@ -158,6 +169,7 @@ final class RunCommand implements Callable<Integer> {
             LayerFlattener.deleteTree(dir); // the user's mistake leaves nothing behind
             throw e;
         }
+        List<PlannedCell> toRun = plan;
         if (shard != null) {
             SelectionOptions.ShardPlan part = SelectionOptions.planShard(shard, plan, reports);
             if (part.mine().isEmpty()) {
@@ -173,8 +185,11 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             run.onlyCells(part.mine()).shard(part.part());
+            toRun = plan.stream().filter(c -> part.mine().contains(c.key())).toList();
             progress.step(part.line() + "; plan " + part.part().plan());
         }
+        atOnce = jobs(toRun);
+        run.jobs(atOnce);
         RunEvents events;
         try {
             HostTools.requireAll();
@@ -223,7 +238,9 @@ final class RunCommand implements Callable<Integer> {
 
     private int execute(ScenarioRun run, RunConfiguration config, List<Flavor> flavors, List<Lane> lanes, Workspace ws, String runId,
                         Path dir, Progress progress, RunEvents events, boolean sharded) throws Exception {
-        progress.step("run " + runId + " on " + config.flavors() + " in lane " + selection.lane + "; report in " + dir);
+        progress.step("run " + runId + " on " + config.flavors() + " in lane " + selection.lane + ", " + atOnce
+                + (atOnce == 1 ? " scenario" : " scenarios") + " at once" + (jobs == null ? " (--jobs not given: " + AUTO_JOBS + ")" : "")
+                + "; report in " + dir);
         isoOptions.prepare(flavors, new FlavorImages(ws), progress); // a missing Kairos ISO: one line, before anything boots
         if (lanes.contains(Lane.CONTAINER)) {
             try {

@@ -103,6 +103,29 @@ public final class ScenarioRun {
         return parameter(SessionParameters.COLD, Boolean.toString(cold));
     }
 
+    /** Host memory given to each scenario run at once by {@link #autoJobs}: a node's 1 GiB, QEMU and the page cache. */
+    static final long MEMORY_PER_JOB = 2L << 30;
+
+    /**
+     * How many scenarios {@code run} runs at once when {@code --jobs} is not given: one per host core, at most one per
+     * {@link #MEMORY_PER_JOB} of host memory and one per cell that will be judged (a run of one cell keeps its node
+     * the flavor's vCPUs), and at least one. Under TCG the nodes then share the cores (see NodeLauncher.vcpus): on 2
+     * cores the debian-12 suite took 158 s as two one-vCPU nodes at once against 280 s one two-vCPU node at a time
+     * (README, "Nodes run at once share the host's cores").
+     */
+    public static int autoJobs(int hostCores, long hostMemoryBytes, List<PlannedCell> plan) {
+        long judged = plan.stream().filter(PlannedCell::judged).count();
+        long byMemory = hostMemoryBytes / MEMORY_PER_JOB;
+        return (int) Math.max(1, Math.min(hostCores, Math.min(byMemory, judged)));
+    }
+
+    /** {@link #autoJobs(int, long, List)} on this host: its cores and its memory. */
+    public static int autoJobs(List<PlannedCell> plan) {
+        long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        return autoJobs(Runtime.getRuntime().availableProcessors(), memory, plan);
+    }
+
     /** Runs up to {@code jobs} scenarios at once (JUnit's parallel execution, fixed pool). */
     public ScenarioRun jobs(int jobs) {
         if (jobs < 1) {
@@ -115,6 +138,8 @@ public final class ScenarioRun {
         parameter("junit.jupiter.execution.parallel.config.strategy", "fixed");
         parameter("junit.jupiter.execution.parallel.config.fixed.parallelism", Integer.toString(jobs));
         parameter("junit.jupiter.execution.parallel.config.fixed.max-pool-size", Integer.toString(jobs));
+        // the pool JUnit has always used, named, so that it does not print a note about its newer one into every run
+        parameter("junit.jupiter.execution.parallel.config.executor-service", "FORK_JOIN_POOL");
         return this;
     }
 
