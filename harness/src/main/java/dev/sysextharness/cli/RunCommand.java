@@ -184,8 +184,9 @@ final class RunCommand implements Callable<Integer> {
                 System.out.println("report: " + dir.resolve("index.html"));
                 return ExitCodes.OK;
             }
-            run.onlyCells(part.mine()).shard(part.part());
-            toRun = plan.stream().filter(c -> part.mine().contains(c.key())).toList();
+            Set<String> mine = part.mine();
+            run.onlyCells(mine).shard(part.part());
+            toRun = plan.stream().filter(c -> mine.contains(c.key())).toList();
             progress.step(part.line() + "; plan " + part.part().plan());
         }
         atOnce = jobs(toRun);
