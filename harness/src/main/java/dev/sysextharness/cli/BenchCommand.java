@@ -69,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-matrix", description = "Skip the matrix stage (the four reference flavors, both lanes, whole suite: the longest stage).")
     boolean noMatrix;
 
-    @Option(names = "--matrix-jobs", paramLabel = "N", description = "Scenarios at once in the matrix stage (default: the host's cores;"
-            + " under TCG the nodes then share them, one vCPU each on 2 cores).")
+    @Option(names = "--matrix-jobs", paramLabel = "N", description = "Scenarios at once in the matrix stage (default: as run takes them"
+            + " without --jobs: the host's cores, at most one per 2 GiB of memory; under TCG the nodes then share them, one vCPU each on 2 cores).")
     Integer matrixJobs;
 
     @Option(names = "--check", description = "Exit 1 unless every goal was measured and met (for CI trend checks).")
@@ -168,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
             writeJson(f, flavor);
             // the suite as `run` runs it without --jobs: the cells' own costs above come from one node at a time
             load("suite-restore");
-            int asRun = ScenarioRun.autoJobs(stage(config, List.of(flavor), "*", false, 1).lanes(List.of(Lane.VM)).plan());
+            int asRun = jobsAsRunTakes(List.of(flavor), List.of(Lane.VM));
             RunReport byDefault = run(List.of(flavor), dir, "suite-restore", "*", false, asRun, List.of(Lane.VM), progress);
             f.put("suite_restore_s", byDefault.wallSeconds());
             f.put("suite_restore_jobs", (double) asRun);
@@ -185,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
                 List<Flavor> reference = ws.flavors().names().stream().map(ws.flavors()::load)
                         .filter(x -> x.family() == dev.sysextharness.flavor.Family.REFERENCE).toList();
                 DockerImages.of(DockerEngine.shared(ws.cache().root())); // the container lane is part of the stage: no engine, no figure
-                int jobs = matrixJobs != null ? matrixJobs : Runtime.getRuntime().availableProcessors();
+                int jobs = matrixJobs != null ? matrixJobs : jobsAsRunTakes(reference, List.of(Lane.VM, Lane.CONTAINER));
                 RunReport matrix = run(reference, dir, "matrix-all", "*", false, jobs, List.of(Lane.VM, Lane.CONTAINER), progress);
                 f.put("matrix_all_s", matrix.wallSeconds());
                 f.put("matrix_all_jobs", (double) jobs);
@@ -263,6 +263,11 @@ final class BenchCommand implements Callable<Integer> {
 
     private RunReport core(Flavor flavor, Path dir, String name, boolean cold, int jobs, Progress progress) throws IOException {
         return run(List.of(flavor), dir, name, coreSet, cold, jobs, List.of(Lane.VM), progress);
+    }
+
+    /** How many scenarios {@code run} takes at once without {@code --jobs} for the whole suite on these flavors and lanes. */
+    private int jobsAsRunTakes(List<Flavor> flavors, List<Lane> lanes) {
+        return ScenarioRun.autoJobs(stage(config, flavors, "*", false, 1).lanes(lanes).plan());
     }
 
     /** A timed run of the scenarios matching {@code glob}; any cell failing fails the bench (skipped cells do not). */
