@@ -66,8 +66,7 @@ public final class Readiness {
         } catch (ConditionTimeoutException e) {
             throw notReady(vm, who, deadline, "SSH never answered as " + login.user() + " (" + lastProblem.get() + ")");
         } catch (TerminalFailureException e) {
-            throw notReady(vm, who, deadline, vm.kernelDeath().map(panic -> "the guest kernel panicked: " + panic)
-                    .orElseGet(() -> "QEMU exited with status " + vm.exitValue() + vm.qemuOutput().lines().findFirst().map(l -> ": " + l).orElse("")));
+            throw notReady(vm, who, deadline, guestGone(vm));
         }
         Duration sshAfter = Duration.between(start, Instant.now());
         try {
@@ -105,6 +104,59 @@ public final class Readiness {
         } catch (IOException e) {
             throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
         }
+    }
+
+    /**
+     * The readiness check of a node booting with a guest channel (a reference node cold-booted): the root shell that
+     * udev starts on the channel early in the boot announces itself, then {@code systemctl is-system-running --wait}
+     * over it answers once the boot is done — no SSH login on the way. A guest that dies or panics fails at once,
+     * while the shell is awaited and while the boot is waited for (the shell is then given up, ending the command).
+     */
+    static Ready awaitBootOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin) {
+        String who = flavor.name();
+        Instant end = Instant.now().plus(deadline);
+        try {
+            Awaitility.await("the root shell on the guest channel of " + vm.dir())
+                    .atMost(deadline)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .pollInSameThread()
+                    .failFast("the guest cannot answer", () -> !vm.guestAnswers())
+                    .until(() -> root.awaitAnnounced(Duration.ZERO));
+        } catch (ConditionTimeoutException e) {
+            throw notReady(vm, who, deadline, "the root shell on the guest channel never announced itself");
+        } catch (TerminalFailureException e) {
+            throw notReady(vm, who, deadline, guestGone(vm));
+        }
+        Duration reached = Duration.between(origin, Instant.now());
+        java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "boot-watch-" + who);
+            t.setDaemon(true);
+            return t;
+        });
+        watch.scheduleWithFixedDelay(() -> {
+            if (!vm.guestAnswers()) {
+                root.close();
+            }
+        }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
+                    transcript, origin, reached, false, null, null, null, "channel");
+        } catch (IOException | HarnessException e) {
+            if (!vm.guestAnswers()) {
+                throw notReady(vm, who, deadline, guestGone(vm));
+            }
+            throw e instanceof HarnessException h ? h
+                    : notReady(vm, who, deadline, "the guest channel failed during the readiness check: " + e.getMessage());
+        } finally {
+            watch.shutdownNow();
+        }
+    }
+
+    /** Why a guest stopped answering: its kernel's panic line, or QEMU's exit. */
+    private static String guestGone(Vm vm) {
+        return vm.kernelDeath().map(panic -> "the guest kernel panicked: " + panic)
+                .orElseGet(() -> "QEMU exited with status " + vm.exitValue() + vm.qemuOutput().lines().findFirst().map(l -> ": " + l).orElse(""));
     }
 
     /** How the check reaches a shell of the node: as root or as the login user. */

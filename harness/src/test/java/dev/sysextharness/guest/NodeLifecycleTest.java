@@ -38,6 +38,13 @@ class NodeLifecycleTest {
                     .isIn("running", "degraded");
             assertThat(node.ready().bootId()).matches("[0-9a-f-]{36}");
             assertThat(node.ready().readyAfter()).isGreaterThanOrEqualTo(node.ready().sshAfter());
+            assertThat(node.ready().reachedBy()).as("a cold-booted reference node is checked ready over its channel's root shell")
+                    .isEqualTo("channel");
+            // ready without an SSH login, yet SSH answers at once: the boot it waited for includes sshd's start
+            try (SshSession ssh = SshSession.open(node.vm().sshPort(), image.flavor().login(), Duration.ofSeconds(30))) {
+                assertThat(ssh.exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(30)).out())
+                        .as("the boot_id over SSH just after the node was ready").isEqualTo(node.ready().bootId());
+            }
 
             CommandResult r = node.run("echo out; echo err >&2; exit 7");
             assertThat(r.exitCode()).isEqualTo(7);
