@@ -257,7 +257,7 @@ public final class Node implements Guest, Rebootable {
             return null;
         }
         String port = root ? "root" : "user";
-        shell = SerialShell.attach(channel.port(port), channel.port(port + "-err"), channelShellsAnnounce);
+        shell = SerialShell.attach(channel, port, channelShellsAnnounce);
         Duration wait = accelerator.scale(flavor.timeouts().command());
         try {
             if (!shell.awaitAnnounced(wait)) {
@@ -411,7 +411,7 @@ public final class Node implements Guest, Rebootable {
     /**
      * Reboots from inside the guest ({@code systemctl reboot}: the guest's own shutdown, then its kernel resets the
      * machine), powers the machine on again when QEMU ends on that reset, and waits until a node with a different
-     * boot_id is ready.
+     * boot_id is ready: over the guest channel where the machine has one (as a cold boot does), else over SSH.
      */
     @Override
     public BootIdProof reboot() {
@@ -444,15 +444,31 @@ public final class Node implements Guest, Rebootable {
         transcript.note(String.format("# harness: guest reset the machine %.1f s after the request; powered on again, QEMU pid %d",
                 Duration.between(start, Instant.now()).toMillis() / 1000.0, vm.pid()));
         Duration left = deadline.minus(Duration.between(start, Instant.now()));
-        Readiness.Result r = Readiness.await(vm, flavor, left.isNegative() ? Duration.ofSeconds(1) : left, before, transcript, start);
-        ssh = r.session();
-        ready = r.ready();
+        if (left.isNegative()) {
+            left = Duration.ofSeconds(1);
+        }
+        if (vm.channel() != null && channelFailure == null) {
+            // as at a cold boot: the new boot's root shell says when the boot is done, with no SSH login. It cannot
+            // be the old boot's (that QEMU has ended); the boot_id comparison below proves it all the same
+            SerialShell root = SerialShell.attach(vm.channel(), "root", true);
+            try {
+                ready = Readiness.awaitBootOverChannel(vm, flavor, left, root, transcript, start);
+            } catch (RuntimeException e) {
+                root.close();
+                throw e;
+            }
+            rootChannel = root;
+        } else {
+            Readiness.Result r = Readiness.await(vm, flavor, left, before, transcript, start);
+            ssh = r.session();
+            ready = r.ready();
+        }
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
         reboots++;
         transcript.observe("rebooted: boot_id " + before + " -> " + proof.after());
         transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
-                + String.format(" in %.1f s (SSH %.1f s, ready %.1f s after the request)", proof.took().toMillis() / 1000.0,
-                        ready.sshAfter().toMillis() / 1000.0, ready.readyAfter().toMillis() / 1000.0));
+                + String.format(" in %.1f s (%s %.1f s, ready %.1f s after the request)", proof.took().toMillis() / 1000.0,
+                        ready.reachedBy(), ready.sshAfter().toMillis() / 1000.0, ready.readyAfter().toMillis() / 1000.0));
         return proof;
     }
 

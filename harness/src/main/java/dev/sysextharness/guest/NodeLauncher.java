@@ -475,7 +475,7 @@ public final class NodeLauncher {
             return node;
         }
         // the saved node's root shell is still reading its port: ready without a login
-        SerialShell root = SerialShell.attach(vm.channel().port("root"), vm.channel().port("root-err"), false);
+        SerialShell root = SerialShell.attach(vm.channel(), "root", false);
         try {
             Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt(), state);
             requireSavedBoot(ready, state);
@@ -558,7 +558,7 @@ public final class NodeLauncher {
      * needed by anything a cold-booted reference node does next; it opens when asked for, as on a restored node.
      */
     private Node awaitReadyOverChannel(Vm vm, Transcript transcript, Duration deadline) {
-        SerialShell root = SerialShell.attach(vm.channel().port("root"), vm.channel().port("root-err"), true);
+        SerialShell root = SerialShell.attach(vm.channel(), "root", true);
         try {
             Ready ready = Readiness.awaitBootOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt());
             return readyNode(vm, transcript, "cold boot", ready, null, root);

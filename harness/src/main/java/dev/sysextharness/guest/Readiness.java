@@ -140,8 +140,9 @@ public final class Readiness {
             }
         }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
-            return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
-                    transcript, origin, reached, false, null, null, null, "channel");
+            // the shell is root's: the transcript says so, as it does for every command sent there
+            return check((command, asRoot, recordedAs, timeout) -> root.exec(command, Guest.asSudo(command), timeout), vm, flavor,
+                    deadline, end, transcript, origin, reached, false, null, null, null, "channel");
         } catch (IOException | HarnessException e) {
             if (!vm.guestAnswers()) {
                 throw notReady(vm, who, deadline, guestGone(vm));

@@ -46,6 +46,11 @@ final class SerialShell implements AutoCloseable {
         return new SerialShell(io, err, expectBanner);
     }
 
+    /** As above, on the channel's {@code shell} port ("root" or "user") and its stderr twin. */
+    static SerialShell attach(dev.sysextharness.vm.GuestChannel channel, String shell, boolean expectBanner) {
+        return attach(channel.port(shell), channel.port(shell + "-err"), expectBanner);
+    }
+
     /** Whether the shell announced itself within {@code timeout} (at once for a shell found running). */
     boolean awaitAnnounced(Duration timeout) throws InterruptedException {
         return announced.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

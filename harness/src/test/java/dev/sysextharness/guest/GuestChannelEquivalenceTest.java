@@ -60,7 +60,16 @@ class GuestChannelEquivalenceTest {
             compare(node, "after restore");
             sendsAFileIntact(node);
 
-            node.reboot();
+            String before = node.ready().bootId();
+            BootIdProof proof = node.reboot();
+            assertThat(node.ready().reachedBy()).as("after a reboot the new boot's root shell says it is ready").isEqualTo("channel");
+            assertThat(proof.after()).as("the boot the channel reports").isNotEqualTo(before).isEqualTo(node.ready().bootId());
+            try (SshSession ssh = SshSession.open(node.vm().sshPort(), node.flavor().login(), T)) {
+                assertThat(ssh.exec("cat /proc/sys/kernel/random/boot_id", T).out()).as("the boot_id over SSH just after the reboot")
+                        .isEqualTo(proof.after());
+            }
+            assertThat(Files.readString(node.transcript().file())).as("the readiness command after the reboot ran in root's shell")
+                    .contains("$ sudo sh -c 'systemctl is-system-running --wait; ");
             compare(node, "after a reboot");
             assertThat(Files.readString(node.transcript().file()))
                     .as("no command fell back to SSH")
