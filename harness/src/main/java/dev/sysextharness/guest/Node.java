@@ -450,14 +450,9 @@ public final class Node implements Guest, Rebootable {
         if (vm.channel() != null && channelFailure == null) {
             // as at a cold boot: the new boot's root shell says when the boot is done, with no SSH login. It cannot
             // be the old boot's (that QEMU has ended); the boot_id comparison below proves it all the same
-            SerialShell root = SerialShell.attach(vm.channel(), "root", true);
-            try {
-                ready = Readiness.awaitBootOverChannel(vm, flavor, left, root, transcript, start);
-            } catch (RuntimeException e) {
-                root.close();
-                throw e;
-            }
-            rootChannel = root;
+            Readiness.Booted booted = Readiness.awaitBootOverChannel(vm, flavor, left, transcript, start);
+            ready = booted.ready();
+            rootChannel = booted.root();
         } else {
             Readiness.Result r = Readiness.await(vm, flavor, left, before, transcript, start);
             ssh = r.session();

@@ -558,12 +558,15 @@ public final class NodeLauncher {
      * needed by anything a cold-booted reference node does next; it opens when asked for, as on a restored node.
      */
     private Node awaitReadyOverChannel(Vm vm, Transcript transcript, Duration deadline) {
-        SerialShell root = SerialShell.attach(vm.channel(), "root", true);
         try {
-            Ready ready = Readiness.awaitBootOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt());
-            return readyNode(vm, transcript, "cold boot", ready, null, root);
+            Readiness.Booted booted = Readiness.awaitBootOverChannel(vm, flavor, deadline, transcript, vm.startedAt());
+            try {
+                return readyNode(vm, transcript, "cold boot", booted.ready(), null, booted.root());
+            } catch (RuntimeException e) {
+                booted.root().close();
+                throw e;
+            }
         } catch (RuntimeException e) {
-            root.close();
             vm.close();
             throw e;
         }

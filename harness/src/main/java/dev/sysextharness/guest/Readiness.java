@@ -111,8 +111,20 @@ public final class Readiness {
      * udev starts on the channel early in the boot announces itself, then {@code systemctl is-system-running --wait}
      * over it answers once the boot is done — no SSH login on the way. A guest that dies or panics fails at once,
      * while the shell is awaited and while the boot is waited for (the shell is then given up, ending the command).
+     * The shell is attached here, as the boot's QEMU starts, and is the caller's once the node is ready; closed if not.
      */
-    static Ready awaitBootOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin) {
+    static Booted awaitBootOverChannel(Vm vm, Flavor flavor, Duration deadline, Transcript transcript, Instant origin) {
+        SerialShell root = SerialShell.attach(vm.channel(), "root", true);
+        try {
+            return new Booted(awaitBootOverChannel(vm, flavor, deadline, root, transcript, origin), root);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    private static Ready awaitBootOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript,
+            Instant origin) {
         String who = flavor.name();
         Instant end = Instant.now().plus(deadline);
         try {
@@ -306,5 +318,9 @@ public final class Readiness {
     }
 
     record Result(SshSession session, Ready ready) {
+    }
+
+    /** A boot found ready over the guest channel, and the root shell that said so (the caller's to keep or close). */
+    record Booted(Ready ready, SerialShell root) {
     }
 }
