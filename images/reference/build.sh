@@ -15,14 +15,14 @@ set -euo pipefail
 out=${1:?usage: build.sh OUT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SUITE:?}" "${MIRROR:?}" "${SYSEXT_HIERARCHIES:?}"
-export IMAGE_POLICY=${IMAGE_POLICY:-} BACKPORTS=${BACKPORTS:-no} RECIPE_FILES="$here/files" SUITE MIRROR
+export IMAGE_POLICY=${IMAGE_POLICY:-} BACKPORTS=${BACKPORTS:-no} RECIPE_FILES="$here/files" SUITE
 
 mkdir -p "$out"
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # libcryptsetup12: systemd opens it to set up dm-verity for a verity DDI (Kairos images carry it too).
-packages=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,sudo,iproute2,procps,busybox,linux-image-amd64,initramfs-tools,e2fsprogs,attr,squashfs-tools,libcryptsetup12
+packages=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,sudo,iproute2,procps,busybox,linux-image-amd64,initramfs-tools,skopeo,umoci,e2fsprogs,attr,squashfs-tools,libcryptsetup12
 if [ -n "${EXTRA_PACKAGES:-}" ]; then
   packages="$packages,$EXTRA_PACKAGES"
 fi

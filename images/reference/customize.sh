@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mmdebstrap customize hook: turns a plain Debian rootfs into something that looks like a Kairos node to sysext.
-# $1 is the rootfs. Environment: SYSEXT_HIERARCHIES, IMAGE_POLICY, RECIPE_FILES, SUITE, MIRROR (see build.sh).
+# $1 is the rootfs. Environment: SYSEXT_HIERARCHIES, IMAGE_POLICY, RECIPE_FILES (see build.sh).
 set -euo pipefail
 root=$1
 files=$RECIPE_FILES
@@ -18,20 +18,6 @@ echo 'kairos ALL=(ALL) NOPASSWD: ALL' > "$root/etc/sudoers.d/kairos"
 chmod 0440 "$root/etc/sudoers.d/kairos"
 mkdir -p "$root/etc/ssh/sshd_config.d"
 printf 'PasswordAuthentication yes\nUseDNS no\n' > "$root/etc/ssh/sshd_config.d/kairos.conf"
-
-# The runtime unpack's OCI client: crane, the command line of go-containerregistry, whose mutate.Extract is how
-# kairos-agent (pull-image, bundles) flattens an image's layers and applies their whiteouts; `crane export` streams
-# exactly that flattened tree. One Go binary instead of skopeo and umoci's two: each is translated afresh in every
-# restored QEMU under TCG. Only sid packages it (a Go binary needing libc6 >= 2.34), so on an older suite it comes
-# from sid through a sources file and a pin that let nothing else in, and both are removed afterwards.
-if [ "$SUITE" != sid ]; then
-  echo "deb $MIRROR sid main" > "$root/etc/apt/sources.list.d/crane-from-sid.list"
-  printf 'Package: *\nPin: release n=sid\nPin-Priority: 1\n' > "$root/etc/apt/preferences.d/crane-from-sid"
-  chroot "$root" apt-get -q -o Acquire::Check-Valid-Until=false update
-fi
-chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends install crane
-rm -f "$root/etc/apt/sources.list.d/crane-from-sid.list" "$root/etc/apt/preferences.d/crane-from-sid"
-chroot "$root" crane version >/dev/null
 
 install -D -m 0644 "$files/20-wired.network" "$root/etc/systemd/network/20-wired.network"
 # The harness's command channel: a root and a login-user shell on virtio-serial ports, started by udev when QEMU
