@@ -51,6 +51,15 @@ public final class CommandResultAssert extends AbstractAssert<CommandResultAsser
         return this;
     }
 
+    /** Printed nothing on stdout, with {@code why} it should not have in the failure message. */
+    public CommandResultAssert printsNothing(String why) {
+        isNotNull();
+        if (!actual.stdout().isBlank()) {
+            failWithMessage("expected '%s' to print nothing (%s) but stdout was: %s", actual.command(), why, actual.stdout().strip());
+        }
+        return this;
+    }
+
     public CommandResultAssert saysInStderr(String fragment) {
         isNotNull();
         if (!actual.stderr().contains(fragment)) {

@@ -77,10 +77,13 @@ class CertificationScenarios {
         Extension def = ext.definition(Extensions.USER);
         MergeOracle.Image author = image(def, def.extensionName(), MergeOracle.Kind.DIRECTORY);
         Verdict p = expected(sysext, def, author, expect, WITNESS.asImage());
+        expect.that("the unpacked tree holds no whiteout file (.wh.*): Kairos's extractor applies an image's whiteouts and writes none");
         PublishedExtension published = ext.published(Extensions.USER);
         node.transcript().observe("published as " + published.guestRef() + " (manifest " + published.digest() + ")");
         sysext.place(WITNESS);
         assertThatCommand(sysext.unpack(published.guestRef(), published.extensionName())).succeeds();
+        assertThatCommand(node.sudo("find '/var/lib/extensions/" + published.extensionName() + "' -name '.wh.*'")).succeeds()
+                .printsNothing("the flavor's unpacker must apply whiteouts, not write them");
         sysext.refresh();
         observe(sysext, def, p);
     }
