@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.sysextharness.cli.ExitCodes;
-import dev.sysextharness.cli.Main;
 import dev.sysextharness.host.OwnedProcesses;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -46,9 +42,6 @@ class BadInputIT {
     Set<Long> processesBefore;
     final List<String> mounted = new ArrayList<>();
 
-    record Outcome(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void fresh() {
         cache = tmp.resolve("cache");
@@ -67,31 +60,15 @@ class BadInputIT {
         return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
-    private Outcome cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Outcome(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     /** {@code run} with this test's cache and report directories, then {@code args}. */
-    private Outcome run(String... args) {
+    private CliRun run(String... args) {
         List<String> all = new ArrayList<>(List.of("run", "--cache-dir", cache.toString(), "--report-dir", reports.toString()));
         all.addAll(List.of(args));
-        return cli(all.toArray(String[]::new));
+        return CliRun.of(all.toArray(String[]::new));
     }
 
     /** The row's contract: exit code, one "error: " line containing {@code says}, nothing written, nothing left running. */
-    private void refused(Outcome o, int exit, String says) throws IOException {
+    private void refused(CliRun o, int exit, String says) throws IOException {
         assertThat(o.exit()).as("exit code; stderr: %s", o.err()).isEqualTo(exit);
         assertThat(o.err().strip()).as("stderr").startsWith("error: ").contains(says).doesNotContain("\n")
                 .doesNotContain("Exception").doesNotContain("\tat ");
@@ -124,7 +101,7 @@ class BadInputIT {
     }
 
     /** A checkout of our own whose vm-configs/ holds {@code name}.yaml with {@code yaml} beside the shipped flavors. */
-    private Outcome runWithFlavorFile(String name, String yaml) throws IOException {
+    private CliRun runWithFlavorFile(String name, String yaml) throws IOException {
         Path root = tmp.resolve("checkout");
         Files.createDirectories(root.resolve("vm-configs"));
         try (Stream<Path> shipped = Files.list(REPO.resolve("vm-configs"))) {
@@ -249,7 +226,7 @@ class BadInputIT {
     @Test
     void bootFromADirectoryWithoutAKeptDisk() throws IOException {
         Path passedCell = Files.createDirectories(tmp.resolve("evidence/debian-12/SomeScenarios.passed"));
-        refused(cli("boot", "--cache-dir", cache.toString(), "--from", passedCell.toString()), ExitCodes.USAGE,
+        refused(CliRun.of("boot", "--cache-dir", cache.toString(), "--from", passedCell.toString()), ExitCodes.USAGE,
                 passedCell + ": no kept-disk.json here");
     }
 
@@ -268,7 +245,7 @@ class BadInputIT {
     void runIdOfAnExistingReport() throws IOException {
         Path earlier = Files.createDirectories(reports.resolve("nightly-1"));
         Files.writeString(earlier.resolve("summary.json"), "{}");
-        Outcome o = run("--run-id", "nightly-1");
+        CliRun o = run("--run-id", "nightly-1");
         assertThat(o.exit()).as("exit code; stderr: %s", o.err()).isEqualTo(ExitCodes.USAGE);
         assertThat(o.err().strip()).startsWith("error: ").contains("--run-id 'nightly-1': " + earlier + " exists already")
                 .doesNotContain("\n");
@@ -281,14 +258,14 @@ class BadInputIT {
     @Test
     void mergeOfADirectoryThatIsNotARun() throws IOException {
         Path notARun = Files.createDirectories(tmp.resolve("not-a-run"));
-        refused(cli("report", "merge", notARun.toString(), "--out", reports.resolve("merged").toString()), ExitCodes.USAGE,
+        refused(CliRun.of("report", "merge", notARun.toString(), "--out", reports.resolve("merged").toString()), ExitCodes.USAGE,
                 notARun + ": no summary.json");
     }
 
     @Test
     void soakResumeOfADirectoryThatIsNotASoak() throws IOException {
         Path notASoak = Files.createDirectories(tmp.resolve("not-a-soak"));
-        refused(cli("soak", "--cache-dir", cache.toString(), "--resume", notASoak.toString()), ExitCodes.USAGE,
+        refused(CliRun.of("soak", "--cache-dir", cache.toString(), "--resume", notASoak.toString()), ExitCodes.USAGE,
                 "soak --resume " + notASoak + ": no soak.json there (not a soak's directory");
         try (Stream<Path> s = Files.list(notASoak)) {
             assertThat(s.toList()).as("nothing written into the directory named").isEmpty();
@@ -354,7 +331,7 @@ class BadInputIT {
     @Test
     void isoThatIsNotAnIsoImage() throws IOException {
         Path iso = Files.writeString(tmp.resolve("kairos.iso"), "some text");
-        refused(cli("boot", "--flavor", "kairos-fedora-40", "--iso", iso.toString(), "--cache-dir", cache.toString()),
+        refused(CliRun.of("boot", "--flavor", "kairos-fedora-40", "--iso", iso.toString(), "--cache-dir", cache.toString()),
                 ExitCodes.USAGE, "--iso " + iso + ": not an ISO 9660 image");
     }
 
@@ -415,7 +392,7 @@ class BadInputIT {
         pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
         Process p = pb.start();
         assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the command ends").isTrue();
-        refused(new Outcome(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt"))),
+        refused(new CliRun(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt"))),
                 ExitCodes.INFRASTRUCTURE, "container lane unavailable: no Docker engine: DOCKER_HOST=unix://");
     }
 
@@ -427,7 +404,7 @@ class BadInputIT {
         mounted.add(cache.toString());
         Instant start = Instant.now();
 
-        Outcome o = cli("build", "--flavor", "debian-12", "--cache-dir", cache.toString());
+        CliRun o = CliRun.of("build", "--flavor", "debian-12", "--cache-dir", cache.toString());
 
         refused(o, ExitCodes.INFRASTRUCTURE, "debian-12: reference image build failed");
         assertThat(o.err()).contains("No space left on device");

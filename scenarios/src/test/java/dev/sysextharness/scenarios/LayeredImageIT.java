@@ -3,22 +3,22 @@ package dev.sysextharness.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysextharness.cli.ExitCodes;
-import dev.sysextharness.cli.Main;
 import dev.sysextharness.extension.DistributionRegistry;
 import dev.sysextharness.extension.RegistryClient;
 import dev.sysextharness.host.Json;
+import dev.sysextharness.image.Downloader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("vm")
 class LayeredImageIT {
     private static final String DIR = "usr/share/layered/";
+    private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    private static final String DIGEST = "sha256:";
 
     @TempDir
     Path tmp;
@@ -70,18 +72,10 @@ class LayeredImageIT {
             String ref = registry.hostAddress() + "/authors/layered:1";
             push(registry, tmp.resolve("image"), "authors/layered", "1", List.of(lower, upper));
 
-            ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            PrintStream out = System.out;
-            int exit;
-            try {
-                System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-                exit = Main.execute("run", "--flavor", "debian-12", "--lane", "all", "--extension", ref,
-                        "--scenario", "CertificationScenarios.yourExtensionUnpackedAtRuntime,CertificationScenarios.yourExtensionInTheFlavorsUserspace",
-                        "--report-dir", reports.toString(), "--run-id", "layered");
-            } finally {
-                System.setOut(out);
-            }
-            assertThat(exit).as("run's exit code; output: %s", captured).isEqualTo(ExitCodes.OK);
+            CliRun certified = CliRun.of("run", "--flavor", "debian-12", "--lane", "all", "--extension", ref,
+                    "--scenario", "CertificationScenarios.yourExtensionUnpackedAtRuntime,CertificationScenarios.yourExtensionInTheFlavorsUserspace",
+                    "--report-dir", reports.toString(), "--run-id", "layered");
+            assertThat(certified.exit()).as("run's exit code; output: %s%s", certified.out(), certified.err()).isEqualTo(ExitCodes.OK);
         }
 
         Path run = reports.resolve("layered");
@@ -95,7 +89,7 @@ class LayeredImageIT {
             assertThat(Files.readString(evidence.resolve("files-observed.txt")))
                     .as("what %s's node showed at each path the image ships or whites out", cell.get("lane").asText())
                     .contains("/" + DIR + "gone\tmissing", "/" + DIR + "emptied/inner\tmissing",
-                            "/" + DIR + "replaced\tfile " + sha256("upper layer\n".getBytes(StandardCharsets.UTF_8)).substring("sha256:".length()),
+                            "/" + DIR + "replaced\tfile " + Downloader.sha256OfBytes("upper layer\n".getBytes(StandardCharsets.UTF_8)),
                             "/" + DIR + "emptied/fresh\tfile ", "/" + DIR + "kept\tfile ");
         }
         assertThat(lanes).as("lanes of the two certification cells").containsExactlyInAnyOrder("vm", "container");
@@ -135,44 +129,33 @@ class LayeredImageIT {
     private static void push(DistributionRegistry registry, Path dir, String repository, String tag, List<byte[]> layers)
             throws IOException {
         Files.createDirectories(dir.resolve("blobs"));
+        ObjectNode config = Json.mapper().createObjectNode().put("architecture", "amd64").put("os", "linux");
+        config.putObject("config");
+        ArrayNode diffIds = config.putObject("rootfs").put("type", "layers").putArray("diff_ids");
+        ObjectNode manifest = Json.mapper().createObjectNode().put("schemaVersion", 2).put("mediaType", MANIFEST);
+        ObjectNode configDescriptor = manifest.putObject("config");
+        ArrayNode layerDescriptors = manifest.putArray("layers");
         List<String> blobs = new ArrayList<>();
-        StringBuilder diffIds = new StringBuilder();
-        StringBuilder layerDescriptors = new StringBuilder();
         for (byte[] layer : layers) {
-            String digest = blob(dir, layer);
-            byte[] plain;
-            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(layer))) {
-                plain = in.readAllBytes();
+            try (GZIPInputStream plain = new GZIPInputStream(new ByteArrayInputStream(layer))) {
+                diffIds.add(DIGEST + Downloader.sha256OfBytes(plain.readAllBytes()));
             }
-            diffIds.append(diffIds.isEmpty() ? "" : ",").append('"').append(sha256(plain)).append('"');
-            layerDescriptors.append(layerDescriptors.isEmpty() ? "" : ",")
-                    .append("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"").append(digest)
-                    .append("\",\"size\":").append(layer.length).append('}');
-            blobs.add(digest);
+            blobs.add(blob(dir, layer));
+            layerDescriptors.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
+                    .put("digest", blobs.get(blobs.size() - 1)).put("size", layer.length);
         }
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
-                + diffIds + "]}}").getBytes(StandardCharsets.UTF_8);
-        String configDigest = blob(dir, config);
-        blobs.add(0, configDigest);
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest
-                + "\",\"size\":" + config.length + "},\"layers\":[" + layerDescriptors + "]}";
-        Files.writeString(dir.resolve("manifest.json"), manifest);
-        new RegistryClient(registry.baseUrl()).pushImage(repository, tag, dir, "application/vnd.oci.image.manifest.v1+json", blobs);
+        byte[] configBytes = Json.mapper().writeValueAsBytes(config);
+        blobs.add(0, blob(dir, configBytes));
+        configDescriptor.put("mediaType", "application/vnd.oci.image.config.v1+json").put("digest", blobs.get(0))
+                .put("size", configBytes.length);
+        Files.write(dir.resolve("manifest.json"), Json.mapper().writeValueAsBytes(manifest));
+        new RegistryClient(registry.baseUrl()).pushImage(repository, tag, dir, MANIFEST, blobs);
     }
 
+    /** Writes {@code content} where RegistryClient looks for a blob, and returns its digest. */
     private static String blob(Path dir, byte[] content) throws IOException {
-        String digest = sha256(content);
+        String digest = DIGEST + Downloader.sha256OfBytes(content);
         Files.write(dir.resolve("blobs").resolve(digest.replace(':', '-')), content);
         return digest;
-    }
-
-    /** "sha256:HEX", as a digest is written; files-observed.txt carries the bare HEX. */
-    private static String sha256(byte[] content) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
