@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysextharness.report.Outcome;
 import dev.sysextharness.cli.ExitCodes;
-import dev.sysextharness.cli.Main;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sysextharness.host.Json;
 import dev.sysextharness.host.Workspace;
@@ -12,9 +11,6 @@ import dev.sysextharness.report.RunReport;
 import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,18 +49,10 @@ class ExitCodeIT {
     @Test
     void aRunWhoseCellsAreAllSkippedPassesOnlyWhenAllowed() throws Exception {
         Path events = tmp.resolve("events.jsonl");
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = Main.execute("run", "--flavor", "debian-12", "--scenario", "*mutableWritesLandInTheRoutingDir*",
-                    "--allow-all-skipped", "--report-dir", tmp.resolve("reports").toString(), "--events", events.toString());
-        } finally {
-            System.setOut(out);
-        }
-        assertThat(exit).as("output: %s", captured).isEqualTo(ExitCodes.OK);
-        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("0 passed, 0 failed, 0 error, 1 skipped");
+        CliRun run = CliRun.of("run", "--flavor", "debian-12", "--scenario", "*mutableWritesLandInTheRoutingDir*",
+                "--allow-all-skipped", "--report-dir", tmp.resolve("reports").toString(), "--events", events.toString());
+        assertThat(run.exit()).as("output: %s%s", run.out(), run.err()).isEqualTo(ExitCodes.OK);
+        assertThat(run.out()).contains("0 passed, 0 failed, 0 error, 1 skipped");
 
         List<JsonNode> lines = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(events)) {

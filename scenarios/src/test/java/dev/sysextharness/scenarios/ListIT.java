@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysextharness.cli.ExitCodes;
 import dev.sysextharness.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,15 +16,9 @@ import java.util.List;
 @Tag("host")
 class ListIT {
     private static String list(String... args) {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertThat(Main.execute(args)).as("exit code of list").isEqualTo(ExitCodes.OK);
-        } finally {
-            System.setOut(saved);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        CliRun run = CliRun.of(args);
+        assertThat(run.exit()).as("exit code of list; stderr: %s", run.err()).isEqualTo(ExitCodes.OK);
+        return run.out();
     }
 
     /** The cell lines of a listing: everything before the counts line. */

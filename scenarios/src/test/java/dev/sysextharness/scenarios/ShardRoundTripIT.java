@@ -2,16 +2,11 @@ package dev.sysextharness.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sysextharness.cli.ExitCodes;
-import dev.sysextharness.cli.Main;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.report.PlanShard;
 import dev.sysextharness.report.RunSummary;
 import dev.sysextharness.report.ScenarioResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,19 +79,11 @@ class ShardRoundTripIT {
                     .containsExactlyInAnyOrderElementsOf(shard.split().get(shard.index()));
         }
 
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        int mergeExit;
-        try {
-            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-            List<String> args = new ArrayList<>(List.of("report", "merge", "--out", out.resolve("merged").toString()));
-            shardRuns.forEach(s -> args.add(s.dir().toString()));
-            mergeExit = Main.execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(saved);
-        }
+        List<String> mergeArgs = new ArrayList<>(List.of("report", "merge", "--out", out.resolve("merged").toString()));
+        shardRuns.forEach(s -> mergeArgs.add(s.dir().toString()));
+        CliRun merge = CliRun.of(mergeArgs.toArray(String[]::new));
         RunSummary merged = RunSummary.read(out.resolve("merged"));
-        assertThat(mergeExit).as("merge exits as the whole run did; output: %s", printed).isEqualTo(whole.exitValue());
+        assertThat(merge.exit()).as("merge exits as the whole run did; output: %s%s", merge.out(), merge.err()).isEqualTo(whole.exitValue());
         assertThat(outcomes(merged)).as("the merged shards, cell for cell").isEqualTo(outcomes(wholeRun));
         for (ScenarioResult r : merged.results()) {
             assertThat(Path.of(r.evidence())).as("evidence of %s reachable from the merged report", r.key()).isDirectory();
