@@ -81,8 +81,9 @@ class CertificationScenarios {
         PublishedExtension published = ext.published(Extensions.USER);
         node.transcript().observe("published as " + published.guestRef() + " (manifest " + published.digest() + ")");
         sysext.place(WITNESS);
-        assertThatCommand(sysext.unpack(published.guestRef(), published.extensionName())).succeeds();
-        assertThatCommand(node.sudo("find '/var/lib/extensions/" + published.extensionName() + "' -name '.wh.*'")).succeeds()
+        String tree = "/var/lib/extensions/" + published.extensionName();
+        assertThatCommand(sysext.unpackInto(published.guestRef(), tree)).succeeds();
+        assertThatCommand(node.sudo("find " + Node.shellQuote(tree) + " -name '.wh.*'")).succeeds()
                 .printsNothing("the flavor's unpacker must apply whiteouts, not write them");
         sysext.refresh();
         observe(sysext, def, p);
