@@ -25,6 +25,9 @@ install -D -m 0644 "$files/20-wired.network" "$root/etc/systemd/network/20-wired
 install -D -m 0644 "$files/sysext-harness-shell-root.service" "$root/etc/systemd/system/sysext-harness-shell-root.service"
 install -D -m 0644 "$files/sysext-harness-shell-user.service" "$root/etc/systemd/system/sysext-harness-shell-user.service"
 install -D -m 0644 "$files/90-sysext-harness-channel.rules" "$root/etc/udev/rules.d/90-sysext-harness-channel.rules"
+# The flavors' runtimeUnpack: pulls an OCI image from the run's registry and applies its layers (see the script).
+install -D -m 0755 "$files/oci-unpack" "$root/usr/libexec/sysext-harness/oci-unpack"
+install -D -m 0644 "$files/oci-plan.awk" "$root/usr/libexec/sysext-harness/oci-plan.awk"
 install -D -m 0644 "$files/modprobe-blacklist.conf" "$root/etc/modprobe.d/reference-node-blacklist.conf"
 
 # Kairos's systemd-sysext drop-in (kairos-init 99_sysext.yaml): hierarchy list, refresh as ExecStart,
