@@ -21,9 +21,9 @@ mkdir -p "$out"
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# jq and zstd: the runtime unpacker (files/oci-unpack) reads manifests with jq, and GNU tar reads zstd layers with zstd.
+# zstd: the runtime unpacker (files/oci-unpack) reads zstd layers with it.
 # libcryptsetup12: systemd opens it to set up dm-verity for a verity DDI (Kairos images carry it too).
-packages=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,sudo,iproute2,procps,busybox,linux-image-amd64,initramfs-tools,jq,zstd,e2fsprogs,attr,squashfs-tools,libcryptsetup12
+packages=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,sudo,iproute2,procps,busybox,linux-image-amd64,initramfs-tools,zstd,e2fsprogs,attr,squashfs-tools,libcryptsetup12
 if [ -n "${EXTRA_PACKAGES:-}" ]; then
   packages="$packages,$EXTRA_PACKAGES"
 fi
