@@ -28,6 +28,18 @@ import org.awaitility.core.TerminalFailureException;
 public final class Readiness {
     static final int SERIAL_TAIL_LINES = 40;
     private static final Duration POLL = Duration.ofMillis(250);
+    /** QEMU's user-network gateway and DHCP server: a guest that has a route to it has its address. */
+    static final String USER_NET_GATEWAY = "10.0.2.2";
+    private static final String NETWORK_UP = "network configured";
+    /**
+     * One line, {@link #NETWORK_UP} or not: at once when the guest has its address already (one {@code ip} run, as it
+     * has by the end of most boots); else {@code systemd-networkd-wait-online} waits for the lease (on debian-13 the NIC
+     * was renamed and leased 2 s after the boot finished), with no polling. Under TCG that program costs about a
+     * second even when there is nothing to wait for, so it is not in the boot itself.
+     */
+    private static final String NETWORK_STEP = "{ ip -4 route get " + USER_NET_GATEWAY + " >/dev/null 2>&1"
+            + " || /usr/lib/systemd/systemd-networkd-wait-online --timeout=60 >/dev/null 2>&1; }"
+            + " && ip -4 route get " + USER_NET_GATEWAY + " >/dev/null 2>&1 && echo '" + NETWORK_UP + "' || echo 'no network'; ";
 
     private Readiness() {
     }
@@ -198,7 +210,11 @@ public final class Readiness {
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
         // boot_id by the shell's own read: under TCG every program started costs its translation
+        // A boot over the channel proves nothing of the guest's network (an SSH login does, and a restore's state was
+        // saved from a boot that passed this), yet scenarios pull images through it: wait for it too.
+        boolean network = !stepClock && reachedBy.equals("channel");
         String check = step + (asSaved == null ? "systemctl is-system-running --wait; " : "")
+                + (network ? NETWORK_STEP : "")
                 + "read -r b < /proc/sys/kernel/random/boot_id && echo \"$b\""
                 + (savedSystemd == null ? "; systemctl --version | head -n1" : "");
         CommandResult state = shell.run(check, stepClock, stepClock ? Guest.asSudo(check) : check, left);
@@ -233,6 +249,10 @@ public final class Readiness {
         // the lines in the check's order; the state's answer, where it stands in, takes systemctl's line
         int next = 0;
         String systemState = asSaved != null ? asSaved.systemState() : next < lines.size() ? lines.get(next++) : "";
+        if (network && !(next < lines.size() && lines.get(next++).equals(NETWORK_UP))) {
+            throw notReady(vm, who, deadline, "the guest's network is not configured: no route to " + USER_NET_GATEWAY
+                    + " (QEMU's user network) after systemd-networkd-wait-online");
+        }
         String bootId = next < lines.size() ? lines.get(next++) : "";
         String systemd = savedSystemd != null ? savedSystemd : next < lines.size() ? lines.get(next) : "";
         if (state.exitCode() == -1) {
