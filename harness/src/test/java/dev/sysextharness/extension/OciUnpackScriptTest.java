@@ -74,7 +74,7 @@ class OciUnpackScriptTest {
         Layer upper = gzip(new Tar().file(DIR + "replaced", "upper\n").file(DIR + ".wh.gone", "")
                 .dir(DIR + "emptied").file(DIR + "emptied/.wh..wh..opq", "").file(DIR + "emptied/fresh", "upper\n"));
         push("authors/layered", "1", List.of(lower, upper));
-        Path tree = tmp.resolve("tree");
+        Path tree = Files.createDirectory(tmp.resolve("tree")); // an empty target is taken, as a missing one is
 
         Unpack run = unpack("authors/layered:1", tree);
 
@@ -144,6 +144,8 @@ class OciUnpackScriptTest {
         assertThat(run.exit()).as("oci-unpack's exit; stderr: %s", run.stderr()).isNotZero();
         assertThat(run.stderr()).as("why it stopped").contains("has a whiteout outside the tree: usr/out/.wh.precious");
         assertThat(victim).as("the file the symlink led to").hasContent("keep me");
+        assertThat(tmp.resolve("tree")).as("the target after a refused unpack: nothing half-written").doesNotExist();
+        assertThat(tmp.toFile().list()).as("what the refused unpack left beside its target").noneMatch(n -> n.startsWith(".#"));
     }
 
     @Test
@@ -160,6 +162,7 @@ class OciUnpackScriptTest {
         assertThat(missing.stderr()).contains("oci-unpack: GET http://" + registry.hostAddress() + "/v2/authors/none/manifests/1 failed");
         assertThat(odd.exit()).isNotZero();
         assertThat(odd.stderr()).contains("has media type 'application/vnd.example.layer', which this unpacker does not apply");
+        assertThat(tmp.resolve("b")).as("the target of the refused image").doesNotExist();
         assertThat(notEmpty.exit()).isNotZero();
         assertThat(notEmpty.stderr()).contains(used.getParent() + " exists and is not empty");
         assertThat(used).as("the file already in the target").hasContent("mine");
