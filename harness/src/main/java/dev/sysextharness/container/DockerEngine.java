@@ -1,6 +1,7 @@
 package dev.sysextharness.container;
 
 import dev.sysextharness.host.HarnessException;
+import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.OwnedProcesses;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,7 +96,7 @@ public final class DockerEngine {
         if (answers(DEFAULT_SOCKET)) {
             return new DockerEngine(DEFAULT_SOCKET, "/var/run/docker.sock", null);
         }
-        if (!onPath("dockerd")) {
+        if (!HostTools.onPath("dockerd")) {
             throw new Unavailable("no Docker engine: nothing answers on /var/run/docker.sock and dockerd is not installed;"
                     + " install it as root with: apt-get install -y docker.io");
         }
@@ -224,16 +225,6 @@ public final class DockerEngine {
         byte[] head = in.readNBytes(12);
         String status = new String(head, StandardCharsets.US_ASCII);
         return status.startsWith("HTTP/1.") && status.endsWith(" 200");
-    }
-
-    private static boolean onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
-        for (String d : path.split(":")) {
-            if (Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String lastLine(Path log) {

@@ -51,7 +51,8 @@ public final class HostTools {
         require(List.copyOf(REQUIRED.keySet()));
     }
 
-    static boolean onPath(String command) {
+    /** Whether {@code command} is an executable in a PATH directory, or in /usr/sbin or /sbin. */
+    public static boolean onPath(String command) {
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : (path + ":/usr/sbin:/sbin").split(File.pathSeparator)) {
             Path p = Path.of(dir, command);

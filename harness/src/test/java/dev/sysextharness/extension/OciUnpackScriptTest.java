@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysextharness.extension.LayerFlattenerTest.Tar;
+import dev.sysextharness.host.HostTools;
 import dev.sysextharness.host.Json;
 import dev.sysextharness.image.Downloader;
 import java.io.ByteArrayOutputStream;
@@ -55,8 +56,7 @@ class OciUnpackScriptTest {
 
     @BeforeEach
     void startRegistry() {
-        assertThat(onPath("busybox")).as("busybox on this host (the node's unpacker runs busybox wget and awk; "
-                + "harness/bin/sysext-harness selftest installs it)").isTrue();
+        HostTools.require(List.of("busybox")); // the node's unpacker runs busybox wget and awk; selftest installs it
         registry = DistributionRegistry.start(tmp.resolve("registry"));
     }
 
@@ -232,14 +232,5 @@ class OciUnpackScriptTest {
         Files.write(dir.resolve("blobs").resolve(digest.replace(':', '-')), content);
         blobs.add(digest);
         return digest;
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
