@@ -1,11 +1,19 @@
 package dev.sysextharness.flavor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
-/** Virtual hardware of the flavor's node. */
+/**
+ * Virtual hardware of the flavor's node.
+ *
+ * @param preloadModules kernel modules loaded into a cold-booted node just before its ready state is saved, so that
+ *                       every node restored from it has them; empty: none. Meant for what systemd loads on first use
+ *                       anyway (see the reference flavors), never for what a scenario asserts about.
+ */
 public record Machine(
         @JsonProperty(required = true) int memoryMiB,
-        @JsonProperty(required = true) int cpus) {
+        @JsonProperty(required = true) int cpus,
+        List<String> preloadModules) {
 
     public Machine {
         if (memoryMiB < 256) {
@@ -13,6 +21,13 @@ public record Machine(
         }
         if (cpus < 1) {
             throw new IllegalArgumentException("field 'cpus': expected at least 1, got " + cpus);
+        }
+        preloadModules = preloadModules == null ? List.of() : List.copyOf(preloadModules);
+        for (String module : preloadModules) {
+            if (module == null || !module.matches("[A-Za-z0-9_-]+")) {
+                throw new IllegalArgumentException("field 'preloadModules': expected module names (letters, digits, '_', '-'),"
+                        + " got '" + module + "'");
+            }
         }
     }
 }

@@ -403,6 +403,26 @@ public final class Node implements Guest, Rebootable {
                 + seconds + "\n");
     }
 
+    /**
+     * Loads the flavor's {@code machine.preloadModules} into this node and lets udev finish with what they add (loop
+     * devices, control nodes), so that a ready state saved next has them: what systemd loads on first use would
+     * otherwise be loaded again in every node restored from it. Nothing when the list is empty.
+     */
+    public void preloadModules() {
+        java.util.List<String> modules = flavor.machine().preloadModules();
+        if (modules.isEmpty()) {
+            return;
+        }
+        CommandResult r = sudo("modprobe -a -- " + String.join(" ", modules) + " && udevadm settle --timeout="
+                + accelerator.scale(flavor.timeouts().command()).toSeconds());
+        if (!r.succeeded()) {
+            String said = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip();
+            throw new HarnessException(flavor.name() + ": machine.preloadModules in vm-configs/" + flavor.name() + ".yaml did not load: '"
+                    + r.command() + "' exited " + r.exitCode() + (said.isEmpty() ? "" : ": " + said.lines().findFirst().orElse(""))
+                    + "; evidence: " + transcript.file());
+        }
+    }
+
     /** Whether one of QEMU's arguments (say -append's) has {@code word} as a whole word: a budget of 12 is not one of 120. */
     static boolean carriesWord(java.util.List<String> commandLine, String word) {
         return commandLine.stream().anyMatch(a -> java.util.Arrays.asList(a.split("\\s+")).contains(word));

@@ -304,6 +304,7 @@ public final class NodeLauncher {
         SavedState saved;
         try {
             cold.relaxServiceTimeoutsUnderTcg();
+            cold.preloadModules();
             refuseToSaveBadness(cold);
             cold.proveChannel();
             Integer stepper = startClockStepper(cold);
@@ -379,7 +380,7 @@ public final class NodeLauncher {
     }
 
     private String stateKey(Accelerator accelerator) {
-        return states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1, accelerator));
+        return states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1, accelerator), flavor.machine().preloadModules());
     }
 
     /** Until the first serial byte under KVM: a direct kernel prints within a second; a bootloader may take its time. */

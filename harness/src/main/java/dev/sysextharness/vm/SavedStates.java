@@ -22,7 +22,8 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Saved ready states in the image cache, keyed by everything that shapes them: the boot disk (path, size, mtime),
- * kernel and initramfs, the QEMU version, the machine (accelerator, memory, cpus, devices) and the state format.
+ * kernel and initramfs, the QEMU version, the machine (accelerator, memory, cpus, devices), the modules loaded before
+ * the save and the state format.
  */
 public final class SavedStates {
     static final String KIND = "state";
@@ -42,8 +43,12 @@ public final class SavedStates {
         this.cache = cache;
     }
 
-    public String key(BootDisk disk, QemuCommandLine machine) {
+    /** {@code preloadedModules}: what the node loads before it is saved (none: a key as before the list existed). */
+    public String key(BootDisk disk, QemuCommandLine machine, List<String> preloadedModules) {
         ContentHash h = new ContentHash().add("format", FORMAT).add("qemu", Qemu.version(machine.binary()));
+        if (!preloadedModules.isEmpty()) {
+            h.add("modules", String.join(" ", preloadedModules));
+        }
         fileIdentity(h, "disk", disk.disk());
         if (disk.directKernel()) {
             fileIdentity(h, "kernel", disk.kernel());

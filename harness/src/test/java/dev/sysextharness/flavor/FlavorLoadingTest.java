@@ -55,6 +55,9 @@ class FlavorLoadingTest {
         assertThat(f.unpackCommand("10.0.2.100:5000/hello:1", "/var/lib/extensions/hello"))
                 .isEqualTo("unpack 10.0.2.100:5000/hello:1 /var/lib/extensions/hello");
         assertThat(f.timeouts().boot()).hasSeconds(180);
+        assertThat(f.machine().preloadModules()).as("no preloadModules: none").isEmpty();
+        assertThat(load(VALID.replace("cpus: 2}", "cpus: 2, preloadModules: [loop, dm_verity]}")).machine().preloadModules())
+                .containsExactly("loop", "dm_verity");
     }
 
     @Test
@@ -96,6 +99,8 @@ class FlavorLoadingTest {
     void recordChecksNameTheFullPath() throws IOException {
         assertThat(errorOf(VALID.replace("memoryMiB: 1024", "memoryMiB: 12")))
                 .contains("field 'machine.memoryMiB': expected at least 256, got 12");
+        assertThat(errorOf(VALID.replace("cpus: 2}", "cpus: 2, preloadModules: [loop, 'dm verity']}")))
+                .contains("field 'machine.preloadModules': expected module names (letters, digits, '_', '-'), got 'dm verity'");
         assertThat(errorOf(VALID.replace("hierarchies: [/usr/bin, /usr/lib]", "hierarchies: [usr/bin]")))
                 .contains("field 'sysext.hierarchies': expected absolute paths");
         assertThat(errorOf(VALID.replace("optMerged: false", "optMerged: true")))

@@ -56,8 +56,15 @@ class SavedStateTest {
             assertThat(Files.readString(first.transcript().file())).as("the step was the stepper's, not date's")
                     .contains("to the host's time by the clock stepper (pid ");
             assertThat(first.run("ps -eo comm").out().lines()).as("the stepper ends after its one step").doesNotContain("perl");
+            // loaded into the cold node before the save (a boot of the default flavor loads loop, not erofs or squashfs)
+            List<String> modules = image.flavor().machine().preloadModules();
+            assertThat(modules).as("the default flavor's preloadModules").isNotEmpty();
+            assertThat(first.run("for m in " + String.join(" ", modules) + "; do [ -d /sys/module/$m ] || echo $m; done").out())
+                    .as("preloadModules not loaded in the restored node").isEmpty();
         }
-        String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1));
+        String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules());
+        assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), List.of())).as("the key without the modules")
+                .isNotEqualTo(key);
         SavedState state = states.find(key, new StringBuilder());
         assertThat(state).as("state saved for the private disk").isNotNull();
         assertThat(state.bootId()).isEqualTo(bootId);
@@ -92,7 +99,7 @@ class SavedStateTest {
 
         // The base disk written after the save: the key itself changes, so the old state cannot even be found.
         Files.setLastModifiedTime(disk.disk(), FileTime.from(Instant.now().plusSeconds(5)));
-        assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1))).isNotEqualTo(key);
+        assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules())).isNotEqualTo(key);
     }
     /**
      * A node whose kernel log shows badness before anything ran is not frozen into the state every later node starts
@@ -111,10 +118,33 @@ class SavedStateTest {
                 .hasMessageStartingWith(image.flavor().name() + ": the cold-booted node already shows kernel: ")
                 .hasMessageContaining("BUG:").hasMessageContaining("so it is not saved as the ready state; evidence: " + before);
 
-        String key = states.key(marked, launcher.commandLine(dir.resolve("x.qcow2"), 1));
+        String key = states.key(marked, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules());
         StringBuilder why = new StringBuilder();
         assertThat(states.find(key, why)).as("a state for the node that showed badness").isNull();
         assertThat(why.toString()).isEqualTo("no saved state yet");
         assertThat(Files.readString(before.resolve("transcript.txt"))).contains("# harness: not saved as the ready state");
+    }
+
+    /** A module the flavor file asks for that the node's kernel does not have: one line naming the field, nothing saved. */
+    @Test
+    void aPreloadModuleTheKernelLacksIsNamedAndNothingIsSaved() throws Exception {
+        SavedStates states = new SavedStates(new ImageCache(dir.resolve("cache")));
+        dev.sysextharness.flavor.Flavor f = image.flavor();
+        dev.sysextharness.flavor.Flavor lacking = new dev.sysextharness.flavor.Flavor(f.name(), f.family(), f.description(), f.image(),
+                f.systemdVersion(), f.login(), f.sysext(), f.runtimeUnpack(),
+                new dev.sysextharness.flavor.Machine(f.machine().memoryMiB(), f.machine().cpus(), List.of("loop", "sxh_no_such_module")),
+                f.timeouts());
+        NodeLauncher launcher = new NodeLauncher(lacking, image.disk()).accelerator(image.accel()).savedStates(states)
+                .evidenceDir(dir.resolve("lacking"));
+
+        assertThatThrownBy(launcher::start).isInstanceOf(HarnessException.class)
+                .hasMessageStartingWith(f.name() + ": machine.preloadModules in vm-configs/" + f.name() + ".yaml did not load: ")
+                .hasMessageContaining("sxh_no_such_module").hasMessageContaining("exited 1")
+                .hasMessageEndingWith("; evidence: " + dir.resolve("lacking/cold-boot-before-save/transcript.txt"))
+                .message().doesNotContain("\n");
+        String key = states.key(image.disk(), launcher.commandLine(dir.resolve("x.qcow2"), 1), lacking.machine().preloadModules());
+        StringBuilder why = new StringBuilder();
+        assertThat(states.find(key, why)).as("a state for the node whose modules did not load").isNull();
+        assertThat(why.toString()).isEqualTo("no saved state yet");
     }
 }
