@@ -443,6 +443,9 @@ public final class NodeLauncher {
         Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
         transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
                 + " (" + vcpuNote(accel.current()) + "), SSH on 127.0.0.1:" + port);
+        if (!flavor.machine().preloadModules().isEmpty()) { // part of the state's key, so loaded in this state
+            transcript.note("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", flavor.machine().preloadModules()));
+        }
         try {
             vm.qmp(qmp -> {
                 qmpAt[0] = Instant.now();

@@ -61,6 +61,8 @@ class SavedStateTest {
             assertThat(modules).as("the default flavor's preloadModules").isNotEmpty();
             assertThat(first.run("for m in " + String.join(" ", modules) + "; do [ -d /sys/module/$m ] || echo $m; done").out())
                     .as("preloadModules not loaded in the restored node").isEmpty();
+            assertThat(Files.readString(first.transcript().file())).as("the restore's transcript names them")
+                    .contains("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", modules));
         }
         String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules());
         assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), List.of())).as("the key without the modules")
