@@ -61,6 +61,10 @@ public record Flavor(
         return new Flavor(name, family, description, image, systemdVersion, login, sysext, runtimeUnpack, machine, t);
     }
 
+    public Flavor withMachine(Machine m) {
+        return new Flavor(name, family, description, image, systemdVersion, login, sysext, runtimeUnpack, m, timeouts);
+    }
+
     /** A Kairos flavor whose ISO comes from elsewhere. */
     public Flavor withKairosImage(KairosImageSpec spec) {
         return new Flavor(name, family, description, new ImageSource(null, spec), systemdVersion, login, sysext, runtimeUnpack,

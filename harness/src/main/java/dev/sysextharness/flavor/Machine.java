@@ -24,9 +24,9 @@ public record Machine(
         }
         preloadModules = preloadModules == null ? List.of() : List.copyOf(preloadModules);
         for (String module : preloadModules) {
-            if (module == null || !module.matches("[A-Za-z0-9_-]+")) {
-                throw new IllegalArgumentException("field 'preloadModules': expected module names (letters, digits, '_', '-'),"
-                        + " got '" + module + "'");
+            if (module == null || !module.matches("[A-Za-z0-9_]+")) {
+                throw new IllegalArgumentException("field 'preloadModules': expected module names as /sys/module lists them"
+                        + " (letters, digits, '_'), got '" + module + "'");
             }
         }
     }

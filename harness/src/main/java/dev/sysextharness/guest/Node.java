@@ -413,11 +413,12 @@ public final class Node implements Guest, Rebootable {
         if (modules.isEmpty()) {
             return;
         }
+        // udev gets half the command's budget, so a udev that never settles says so instead of outlasting the command
         CommandResult r = sudo("modprobe -a -- " + String.join(" ", modules) + " && udevadm settle --timeout="
-                + accelerator.scale(flavor.timeouts().command()).toSeconds());
+                + accelerator.scale(flavor.timeouts().command()).toSeconds() / 2);
         if (!r.succeeded()) {
             String said = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip();
-            throw new HarnessException(flavor.name() + ": machine.preloadModules in vm-configs/" + flavor.name() + ".yaml did not load: '"
+            throw new HarnessException(flavor.name() + ": machine.preloadModules in vm-configs/" + flavor.name() + ".yaml failed: '"
                     + r.command() + "' exited " + r.exitCode() + (said.isEmpty() ? "" : ": " + said.lines().findFirst().orElse(""))
                     + "; evidence: " + transcript.file());
         }

@@ -364,7 +364,7 @@ public final class NodeLauncher {
 
     /**
      * Asked last before the save, after everything the harness did to the cold node (the firmware proof, the TCG
-     * drop-in, the badness scan, the channel proof): a restore takes this answer as its own, so it must be the saved
+     * drop-in, the preloaded modules, the badness scan, the channel proof): a restore takes this answer as its own, so it must be the saved
      * memory's answer, not the one from when the node first became ready.
      */
     private SystemAtSave systemAtSave(Node cold) {

@@ -99,8 +99,9 @@ class FlavorLoadingTest {
     void recordChecksNameTheFullPath() throws IOException {
         assertThat(errorOf(VALID.replace("memoryMiB: 1024", "memoryMiB: 12")))
                 .contains("field 'machine.memoryMiB': expected at least 256, got 12");
-        assertThat(errorOf(VALID.replace("cpus: 2}", "cpus: 2, preloadModules: [loop, 'dm verity']}")))
-                .contains("field 'machine.preloadModules': expected module names (letters, digits, '_', '-'), got 'dm verity'");
+        assertThat(errorOf(VALID.replace("cpus: 2}", "cpus: 2, preloadModules: [loop, dm-verity]}")))
+                .contains("field 'machine.preloadModules': expected module names as /sys/module lists them (letters, digits, '_'),"
+                        + " got 'dm-verity'");
         assertThat(errorOf(VALID.replace("hierarchies: [/usr/bin, /usr/lib]", "hierarchies: [usr/bin]")))
                 .contains("field 'sysext.hierarchies': expected absolute paths");
         assertThat(errorOf(VALID.replace("optMerged: false", "optMerged: true")))

@@ -3,6 +3,8 @@ package dev.sysextharness.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sysextharness.flavor.Flavor;
+import dev.sysextharness.flavor.Machine;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.OwnedProcesses;
 import dev.sysextharness.host.ImageCache;
@@ -58,11 +60,12 @@ class SavedStateTest {
             assertThat(first.run("ps -eo comm").out().lines()).as("the stepper ends after its one step").doesNotContain("perl");
             // loaded into the cold node before the save (a boot of the default flavor loads loop, not erofs or squashfs)
             List<String> modules = image.flavor().machine().preloadModules();
-            assertThat(modules).as("the default flavor's preloadModules").isNotEmpty();
-            assertThat(first.run("for m in " + String.join(" ", modules) + "; do [ -d /sys/module/$m ] || echo $m; done").out())
-                    .as("preloadModules not loaded in the restored node").isEmpty();
-            assertThat(Files.readString(first.transcript().file())).as("the restore's transcript names them")
-                    .contains("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", modules));
+            if (!modules.isEmpty()) { // every reference flavor has some; a Kairos flavor under test may have none
+                assertThat(first.run("for m in " + String.join(" ", modules) + "; do [ -d /sys/module/$m ] || echo $m; done").out())
+                        .as("preloadModules not loaded in the restored node").isEmpty();
+                assertThat(Files.readString(first.transcript().file())).as("the restore's transcript names them")
+                        .contains("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", modules));
+            }
         }
         String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules());
         assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), List.of())).as("the key without the modules")
@@ -131,17 +134,14 @@ class SavedStateTest {
     @Test
     void aPreloadModuleTheKernelLacksIsNamedAndNothingIsSaved() throws Exception {
         SavedStates states = new SavedStates(new ImageCache(dir.resolve("cache")));
-        dev.sysextharness.flavor.Flavor f = image.flavor();
-        dev.sysextharness.flavor.Flavor lacking = new dev.sysextharness.flavor.Flavor(f.name(), f.family(), f.description(), f.image(),
-                f.systemdVersion(), f.login(), f.sysext(), f.runtimeUnpack(),
-                new dev.sysextharness.flavor.Machine(f.machine().memoryMiB(), f.machine().cpus(), List.of("loop", "sxh_no_such_module")),
-                f.timeouts());
+        Flavor f = image.flavor();
+        Flavor lacking = f.withMachine(new Machine(f.machine().memoryMiB(), f.machine().cpus(), List.of("loop", "sxh_no_such_module")));
         NodeLauncher launcher = new NodeLauncher(lacking, image.disk()).accelerator(image.accel()).savedStates(states)
                 .evidenceDir(dir.resolve("lacking"));
 
         assertThatThrownBy(launcher::start).isInstanceOf(HarnessException.class)
-                .hasMessageStartingWith(f.name() + ": machine.preloadModules in vm-configs/" + f.name() + ".yaml did not load: ")
-                .hasMessageContaining("sxh_no_such_module").hasMessageContaining("exited 1")
+                .hasMessageStartingWith(f.name() + ": machine.preloadModules in vm-configs/" + f.name() + ".yaml failed: ")
+                .hasMessageContaining("' exited 1: ").hasMessageContaining("sxh_no_such_module")
                 .hasMessageEndingWith("; evidence: " + dir.resolve("lacking/cold-boot-before-save/transcript.txt"))
                 .message().doesNotContain("\n");
         String key = states.key(image.disk(), launcher.commandLine(dir.resolve("x.qcow2"), 1), lacking.machine().preloadModules());
