@@ -379,6 +379,11 @@ public final class NodeLauncher {
         return new SystemAtSave(state, FailedUnits.names(parts[1].lines().toList()));
     }
 
+    /** The key under which {@link #start()} looks for (and saves) this launcher's state now. */
+    String stateKey() {
+        return stateKey(accel.current());
+    }
+
     private String stateKey(Accelerator accelerator) {
         return states.key(disk, commandLine(evidenceDir.resolve("overlay.qcow2"), 1, accelerator), flavor.machine().preloadModules());
     }

@@ -67,7 +67,7 @@ class SavedStateTest {
                         .contains("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", modules));
             }
         }
-        String key = states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules());
+        String key = launcher.stateKey();
         assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), List.of())).as("the key without the modules")
                 .isNotEqualTo(key);
         SavedState state = states.find(key, new StringBuilder());
@@ -104,7 +104,7 @@ class SavedStateTest {
 
         // The base disk written after the save: the key itself changes, so the old state cannot even be found.
         Files.setLastModifiedTime(disk.disk(), FileTime.from(Instant.now().plusSeconds(5)));
-        assertThat(states.key(disk, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules())).isNotEqualTo(key);
+        assertThat(launcher.stateKey()).isNotEqualTo(key);
     }
     /**
      * A node whose kernel log shows badness before anything ran is not frozen into the state every later node starts
@@ -123,7 +123,7 @@ class SavedStateTest {
                 .hasMessageStartingWith(image.flavor().name() + ": the cold-booted node already shows kernel: ")
                 .hasMessageContaining("BUG:").hasMessageContaining("so it is not saved as the ready state; evidence: " + before);
 
-        String key = states.key(marked, launcher.commandLine(dir.resolve("x.qcow2"), 1), image.flavor().machine().preloadModules());
+        String key = launcher.stateKey();
         StringBuilder why = new StringBuilder();
         assertThat(states.find(key, why)).as("a state for the node that showed badness").isNull();
         assertThat(why.toString()).isEqualTo("no saved state yet");
@@ -144,7 +144,7 @@ class SavedStateTest {
                 .hasMessageContaining("' exited 1: ").hasMessageContaining("sxh_no_such_module")
                 .hasMessageEndingWith("; evidence: " + dir.resolve("lacking/cold-boot-before-save/transcript.txt"))
                 .message().doesNotContain("\n");
-        String key = states.key(image.disk(), launcher.commandLine(dir.resolve("x.qcow2"), 1), lacking.machine().preloadModules());
+        String key = launcher.stateKey();
         StringBuilder why = new StringBuilder();
         assertThat(states.find(key, why)).as("a state for the node whose modules did not load").isNull();
         assertThat(why.toString()).isEqualTo("no saved state yet");
