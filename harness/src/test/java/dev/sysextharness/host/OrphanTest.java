@@ -63,9 +63,10 @@ class OrphanTest {
     void aProcessTreeDiesWithASigkilledHarness() throws IOException {
         Process child = childJvm("tree");
         long grandchild = childReports(child, "GRANDCHILD_PID ");
-        // the namespace's view of the PID is not the host's: find the host PID by the sleeper's parent chain instead
-        assertThat(ProcessHandle.current().descendants().anyMatch(p -> p.info().command().orElse("").endsWith("sleep")))
-                .as("the tree's sleeper runs (namespace pid %d)", grandchild).isTrue();
+        // the namespace's view of the PID is not the host's: find the host PID by the sleeper's parent chain instead.
+        // The shell prints $! as soon as it has forked, so the child may still be a shell about to exec sleep.
+        await("the tree's sleeper runs (namespace pid " + grandchild + ")").atMost(Duration.ofSeconds(15))
+                .until(() -> ProcessHandle.current().descendants().anyMatch(p -> p.info().command().orElse("").endsWith("sleep")));
         List<ProcessHandle> sleepers = ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().orElse("").endsWith("sleep")).toList();
 
