@@ -40,6 +40,7 @@ public final class NodeLauncher {
     private GuestForward guestForward;
     private Progress progress = Progress.silent();
     private SavedStates states;
+    private Spares spares;
     private Path uefiVars;
     private List<Firmware.DbCertificate> firmwareDb = List.of();
     private int nodesAtOnce = 1;
@@ -250,6 +251,15 @@ public final class NodeLauncher {
     }
 
     /**
+     * Restores made ahead from {@code spares} where one matches, and after each restore the next one made there (a
+     * reference node's, restored over its guest channel; null: every restore on request). See {@link Spares}.
+     */
+    public NodeLauncher spares(Spares spares) {
+        this.spares = spares;
+        return this;
+    }
+
+    /**
      * A ready node: restored from a saved state when a valid one exists, else cold-booted (and, with saved states
      * on, frozen into a new state and restored from it, so every node starts from the same point).
      */
@@ -428,10 +438,75 @@ public final class NodeLauncher {
     }
 
     private Node restore(SavedState state) {
+        Instant asked = Instant.now();
         createDirectory(evidenceDir);
         SshSession.warmUp();
+        // a spare's readiness counts from when it was asked for, which only the channel's readiness check takes
+        Spares pool = flavor.family() == dev.sysextharness.flavor.Family.REFERENCE ? spares : null;
+        String spareKey = pool == null ? null : spareKey(state);
+        AheadPool.Taken<Spares.Loaded> taken = pool == null ? null : pool.take(spareKey);
+        Spares.Loaded loaded = null;
+        String why = taken == null ? null : taken.why();
+        Instant takenAt = Instant.now();
+        if (taken != null && taken.thing() != null) {
+            try {
+                loaded = new Spares.Loaded(taken.thing().vm().takenInto(evidenceDir), taken.thing().sshPort(), taken.thing().phases());
+            } catch (RuntimeException e) {
+                taken.thing().close();
+                why = e.getMessage();
+            }
+        }
+        boolean ahead = loaded != null;
+        if (!ahead) {
+            loaded = load(state, evidenceDir, false);
+        }
+        Vm vm = loaded.vm();
+        Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
+        transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
+                + " (" + vcpuNote(accel.current()) + "), SSH on 127.0.0.1:" + loaded.sshPort());
+        if (!flavor.machine().preloadModules().isEmpty()) { // part of the state's key, so loaded in this state
+            transcript.note("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", flavor.machine().preloadModules()));
+        }
+        if (ahead) {
+            Instant contAt = Instant.now();
+            try {
+                vm.qmp(qmp -> qmp.execute("cont", Map.of()));
+            } catch (RuntimeException e) {
+                vm.close();
+                throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
+            }
+            transcript.note(String.format("# harness: restore made ahead (QEMU started %.2f s before this node was asked for, paused with"
+                    + " the state loaded; waited %.2f s for it): %s; moved here at normal CPU priority %.2f s, cont %.2f s",
+                    Durations.seconds(vm.startedAt(), asked), Durations.seconds(taken.waited()), loaded.phases(),
+                    Durations.seconds(takenAt, contAt), Durations.seconds(contAt, Instant.now())));
+        } else {
+            transcript.note("# harness: restore phases: " + loaded.phases() + (why == null ? "" : " (restore made on request: " + why + ")"));
+        }
+        Node node = resume(vm, transcript, state, ahead ? asked : vm.startedAt());
+        if (pool != null) {
+            Path staging = Spares.stagingDir(evidenceDir);
+            pool.make(spareKey, () -> {
+                try {
+                    return load(state, staging, true);
+                } catch (RuntimeException e) {
+                    Spares.deleteTree(staging); // load closed the QEMU it had started
+                    throw e;
+                }
+            });
+        }
+        return node;
+    }
+
+    /**
+     * What a spare (and a restore made on request) shares: a fresh overlay of the frozen disk in {@code dir}, and QEMU
+     * started there with the saved RAM mapped copy-on-write and only the devices' stream to load ("defer":
+     * x-ignore-shared first). A spare ({@code ahead}) stays paused and gets a QMP socket it can keep when its directory
+     * moves; a restore on request is resumed in the same QMP session.
+     */
+    private Spares.Loaded load(SavedState state, Path dir, boolean ahead) {
+        createDirectory(dir);
         Instant overlayAt = Instant.now();
-        Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", evidenceDir.resolve("overlay.qcow2").toAbsolutePath());
+        Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", dir.resolve("overlay.qcow2").toAbsolutePath());
         if (uefiVars != null) {
             if (state.uefiVars() == null) {
                 throw new HarnessException("saved state " + state.dir() + " has no UEFI variable store");
@@ -440,17 +515,11 @@ public final class NodeLauncher {
         }
         int port = FreePorts.next();
         Instant vmAt = Instant.now();
-        // the saved RAM mapped copy-on-write, and only the devices' stream to load ("defer": x-ignore-shared first)
-        Vm vm = Vm.start(commandLine(overlay, port, accel.current()).ramFile(state.ram(), false).incoming("defer"), evidenceDir, port);
+        QemuCommandLine cmd = commandLine(overlay, port, accel.current()).ramFile(state.ram(), false).incoming("defer");
+        Vm vm = ahead ? Vm.startAhead(cmd, dir, port) : Vm.start(cmd, dir, port);
         Instant startedAt = Instant.now(); // QEMU runs and serves its channel's sockets
         Instant[] loadedAt = {vmAt};
         Instant[] qmpAt = {vmAt};
-        Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
-        transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
-                + " (" + vcpuNote(accel.current()) + "), SSH on 127.0.0.1:" + port);
-        if (!flavor.machine().preloadModules().isEmpty()) { // part of the state's key, so loaded in this state
-            transcript.note("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", flavor.machine().preloadModules()));
-        }
         try {
             vm.qmp(qmp -> {
                 qmpAt[0] = Instant.now();
@@ -461,17 +530,32 @@ public final class NodeLauncher {
                         .failFast("QEMU exited", () -> !vm.isAlive())
                         .until(() -> !qmp.execute("query-status", Map.of()).path("status").asText().equals("inmigrate"));
                 loadedAt[0] = Instant.now();
-                qmp.execute("cont", Map.of());
+                if (!ahead) {
+                    qmp.execute("cont", Map.of());
+                }
                 return null;
             });
         } catch (RuntimeException e) {
             vm.close();
             throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
         }
-        transcript.note(String.format("# harness: restore phases: overlay %.2f s, QEMU start and state load %.2f s (QEMU and its"
-                + " channel %.2f s, QMP %.2f s, device state %.2f s), cont %.2f s", Durations.seconds(overlayAt, vmAt),
-                Durations.seconds(vmAt, loadedAt[0]), Durations.seconds(vmAt, startedAt), Durations.seconds(startedAt, qmpAt[0]),
-                Durations.seconds(qmpAt[0], loadedAt[0]), Durations.seconds(loadedAt[0], Instant.now())));
+        String phases = String.format("overlay %.2f s, QEMU start and state load %.2f s (QEMU and its channel %.2f s, QMP %.2f s,"
+                + " device state %.2f s)", Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]),
+                Durations.seconds(vmAt, startedAt), Durations.seconds(startedAt, qmpAt[0]), Durations.seconds(qmpAt[0], loadedAt[0]));
+        return new Spares.Loaded(vm, port, ahead ? phases : phases + String.format(", cont %.2f s",
+                Durations.seconds(loadedAt[0], Instant.now())));
+    }
+
+    /**
+     * What a spare must match to stand in for a restore on request here: the state (its key, directory and boot), and
+     * what the launcher adds to the machine beyond the key (the guestfwd rule, the firmware store and its db).
+     */
+    private String spareKey(SavedState state) {
+        return stateKey() + "|" + state.dir() + "|" + state.bootId() + "|" + guestForward + "|" + uefiVars + "|" + firmwareDb;
+    }
+
+    /** The restored machine running: ready once its saved shell (or an SSH login) answers, {@code origin} the time it counts from. */
+    private Node resume(Vm vm, Transcript transcript, SavedState state, Instant origin) {
         Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
         if (vm.channel() == null) {
             Node node = awaitReady(vm, transcript, "restore", deadline, true, state.systemd());
@@ -486,7 +570,7 @@ public final class NodeLauncher {
         // the saved node's root shell is still reading its port: ready without a login
         SerialShell root = SerialShell.attach(vm.channel(), "root", false);
         try {
-            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, vm.startedAt(), state);
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, origin, state);
             requireSavedBoot(ready, state);
             return readyNode(vm, transcript, "restore", ready, null, root);
         } catch (RuntimeException e) {

@@ -46,6 +46,7 @@ final class NodeProvider extends GuestProvider<Node> {
         NodeLauncher launcher = new NodeLauncher(flavor, disk)
                 .guestForward(session.registryForward())
                 .savedStates(session.savedStates)
+                .spares(session.spares)
                 .accelerator(session.accelerator)
                 .nodesAtOnce(session.parameters.jobs())
                 .evidenceDir(evidenceDir(c))

@@ -35,6 +35,8 @@ public final class ScenarioSession implements AutoCloseable {
     final Map<String, Flavor> flavors;
     final AcceleratorChoice accelerator;
     final SavedStates savedStates;
+    /** Restores made ahead of the cells that will take them (none with --cold). */
+    final dev.sysextharness.guest.Spares spares;
     final FlavorDisks disks;
     final Registry registry;
     final Extensions extensions;
@@ -48,6 +50,7 @@ public final class ScenarioSession implements AutoCloseable {
                 n -> ws.flavors().load(n).withIso(p.iso(), p.isoUrl(), p.sha256()), (a, b) -> a, java.util.LinkedHashMap::new));
         this.accelerator = p.config().accelerator(ws, progress);
         this.savedStates = p.cold() ? null : new SavedStates(ws.cache());
+        this.spares = savedStates == null ? null : new dev.sysextharness.guest.Spares(SPARES);
         this.disks = new FlavorDisks(ws, accelerator, p.evidenceRoot(), progress);
         this.registry = Registries.start(p.config().registry(), p.config().registryPort(), p.evidenceRoot().resolve("registry"),
                 ws.cache().root(), p.registryImage());
@@ -89,8 +92,20 @@ public final class ScenarioSession implements AutoCloseable {
         return GuestForward.registry(registry.port());
     }
 
+    /**
+     * Spares kept at most: one per node the run keeps going at once covers cells of the same state back to back, and
+     * two covers a run whose cells alternate between two states (a flavor's base disk and its firmware-db node).
+     */
+    private static final int SPARES = 2;
+
     @Override
     public void close() {
-        registry.close();
+        try {
+            if (spares != null) {
+                spares.close();
+            }
+        } finally {
+            registry.close();
+        }
     }
 }

@@ -60,12 +60,27 @@ public final class Vm implements AutoCloseable {
      * {@code cmd} must already carry the disk and ports; serial and QMP paths are set here.
      */
     public static Vm start(QemuCommandLine cmd, Path dir, int sshPort) {
+        return start(cmd, dir, sshPort, false);
+    }
+
+    /**
+     * As {@link #start(QemuCommandLine, Path, int)}, for a machine made ahead of the node that will take it
+     * ({@link #takenInto}): QEMU runs at the lowest CPU priority ({@code nice -n 19}, which command-line.txt does not
+     * show), so that making it takes only the CPU the running nodes leave idle, and its QMP socket goes to a
+     * directory of its own under /tmp, since the directory it moves to may have a path too long for a unix socket.
+     */
+    public static Vm startAhead(QemuCommandLine cmd, Path dir, int sshPort) {
+        return start(cmd, dir, sshPort, true);
+    }
+
+    private static Vm start(QemuCommandLine cmd, Path dir, int sshPort, boolean ahead) {
+        boolean qmpOutsideDir = ahead;
         try {
             Files.createDirectories(dir);
             Path serial = dir.resolve("serial.log");
             // unix socket paths are limited to 108 bytes: keep the socket short, in the VM's own dir if it fits
             Path qmp = dir.resolve("qmp.sock");
-            if (qmp.toAbsolutePath().toString().length() > 100) {
+            if (qmpOutsideDir || qmp.toAbsolutePath().toString().length() > 100) {
                 qmp = Files.createTempDirectory("sxh").resolve("qmp.sock");
             }
             Files.deleteIfExists(serial);
@@ -74,7 +89,12 @@ public final class Vm implements AutoCloseable {
             try {
                 List<String> argv = cmd.serialLog(serial).qmpSocket(qmp).channel(channel).build();
                 Files.write(dir.resolve("command-line.txt"), List.of(shellQuoted(argv)));
-                ProcessBuilder pb = new ProcessBuilder(argv)
+                List<String> launched = new ArrayList<>();
+                if (ahead) {
+                    launched.addAll(List.of("nice", "-n", "19")); // nice execs QEMU: the same process
+                }
+                launched.addAll(argv);
+                ProcessBuilder pb = new ProcessBuilder(launched)
                         .redirectErrorStream(true)
                         .redirectOutput(dir.resolve("qemu.log").toFile());
                 Instant started = Instant.now();
@@ -100,6 +120,84 @@ public final class Vm implements AutoCloseable {
             return vm;
         } catch (IOException e) {
             throw new HarnessException("cannot prepare VM directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A machine {@link #startAhead made ahead}, taken by the node it now is: every QEMU thread back at the normal CPU
+     * priority, and the directory moved to {@code target} (absent, or an empty directory, on the same filesystem; a
+     * directory with files in it gets this one's files moved in one by one). QEMU keeps its open files (disk overlay,
+     * serial log, its own output), so nothing it does notices; the command line is rewritten to the new paths, for
+     * command-line.txt and for a power-on after a guest reset. This object must not be used or closed afterwards.
+     */
+    public Vm takenInto(Path target) {
+        normalPriority();
+        return movedTo(target);
+    }
+
+    /**
+     * Nice 0 for each of QEMU's threads (a thread's priority is its own on Linux; threads made later inherit their
+     * maker's). A thread that ended meanwhile makes renice fail for it alone, so what counts is the check afterwards:
+     * every thread still there runs at 0.
+     */
+    private void normalPriority() {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        List<String> cmd = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
+        cmd.addAll(threads(tasks));
+        try {
+            OwnedProcesses.run(cmd, 10);
+        } catch (HarnessException e) {
+            // judged below
+        }
+        for (String tid : threads(tasks)) {
+            try {
+                String stat = Files.readString(tasks.resolve(tid).resolve("stat"));
+                String nice = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16];
+                if (!nice.equals("0")) {
+                    throw new HarnessException("QEMU " + process.pid() + " thread " + tid + " still runs at nice " + nice + " after renice");
+                }
+            } catch (IOException e) {
+                // ended since it was listed
+            }
+        }
+    }
+
+    private List<String> threads(Path tasks) {
+        try (var list = Files.list(tasks)) {
+            return list.map(t -> t.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new HarnessException("cannot list the threads of QEMU " + process.pid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Vm movedTo(Path target) {
+        Path from = dir.toAbsolutePath();
+        Path to = target.toAbsolutePath();
+        try {
+            Files.createDirectories(to.getParent());
+            boolean empty = !Files.exists(to);
+            if (!empty) {
+                try (var children = Files.list(to)) {
+                    empty = children.findAny().isEmpty();
+                }
+            }
+            if (empty) {
+                Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                try (var children = Files.list(from)) {
+                    for (Path child : children.toList()) {
+                        Files.move(child, to.resolve(child.getFileName()), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+                Files.delete(from);
+            }
+            List<String> argv = commandLine.stream().map(a -> a.replace(from.toString(), to.toString())).toList();
+            Files.write(to.resolve("command-line.txt"), List.of(shellQuoted(argv)));
+            Path qmp = qmpSocket.toAbsolutePath().startsWith(from) ? to.resolve(from.relativize(qmpSocket.toAbsolutePath())) : qmpSocket;
+            return new Vm(process, to, to.resolve(from.relativize(serialLog.toAbsolutePath())), qmp, sshPort, startedAt, argv,
+                    accelerator, channel);
+        } catch (IOException e) {
+            throw new HarnessException("cannot move the directory of the VM in " + from + " to " + to + ": " + e.getMessage(), e);
         }
     }
 

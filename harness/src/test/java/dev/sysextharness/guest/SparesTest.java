@@ -1,0 +1,89 @@
+package dev.sysextharness.guest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysextharness.scenario.RunConfiguration;
+import dev.sysextharness.vm.SavedStates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A restore made ahead ({@link Spares}) is the saved boot, in the directory of the node that took it, and a machine
+ * like any other afterwards: its command line names that directory, and a guest reboot powers it on again there.
+ * What nobody took ends with the pool.
+ */
+@Tag("vm")
+class SparesTest {
+    static DefaultFlavorImage image;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void buildImage() {
+        image = DefaultFlavorImage.build();
+    }
+
+    @Test
+    void aRestoreMadeAheadIsTheSavedBootInItsTakersDirectoryAndRebootsThere() throws Exception {
+        // the run's own saved states: the default flavor's state is there once any run or test has restored it
+        SavedStates states = new SavedStates(RunConfiguration.fromSystemProperties().workspace().cache());
+        try (Spares spares = new Spares(1)) {
+            String savedBoot;
+            try (Node first = launcher(states, spares).evidenceDir(dir.resolve("first")).start()) {
+                savedBoot = first.ready().bootId();
+                assertThat(Files.readString(first.transcript().file())).as("the first restore, nothing made ahead yet")
+                        .contains("(restore made on request: none made ahead)");
+            }
+            spares.awaitMade();
+            assertThat(staged()).as("the spare made after the first restore, beside its directory").hasSize(1);
+            assertThat(spareQemus()).as("its QEMU, paused").hasSize(1);
+
+            Path second = dir.resolve("second");
+            try (Node node = launcher(states, spares).evidenceDir(second).start()) {
+                assertThat(Files.readString(node.transcript().file())).as("the second node's transcript")
+                        .contains("# harness: restore made ahead (QEMU started ").doesNotContain("restore made on request");
+                assertThat(node.ready().bootId()).as("the saved boot").isEqualTo(savedBoot);
+                assertThat(node.run("cat /proc/sys/kernel/random/boot_id").out()).isEqualTo(savedBoot);
+                String commandLine = Files.readString(second.resolve("command-line.txt"));
+                assertThat(commandLine).as("command-line.txt of the moved QEMU").contains(second.toAbsolutePath() + "/overlay.qcow2")
+                        .doesNotContain(".spare-");
+                assertThat(second.resolve("overlay.qcow2")).as("the node's disk, moved with it").isRegularFile();
+                assertThat(node.vm().serialLog()).isEqualTo(second.toAbsolutePath().resolve("serial.log"));
+
+                // powered on again from the rewritten command line: the disk and serial log in the new directory
+                BootIdProof proof = node.reboot();
+                assertThat(proof.after()).as("boot_id after the reboot").isNotEqualTo(savedBoot);
+                assertThat(node.run("cat /proc/sys/kernel/random/boot_id").out()).isEqualTo(proof.after());
+            }
+            spares.awaitMade();
+            assertThat(staged()).as("the next spare, made after the second restore").hasSize(1);
+        }
+        assertThat(staged()).as("spare directories after the pool closed").isEmpty();
+        assertThat(spareQemus()).as("spare QEMUs after the pool closed").isEmpty();
+    }
+
+    private NodeLauncher launcher(SavedStates states, Spares spares) {
+        return new NodeLauncher(image.flavor(), image.disk()).accelerator(image.accel()).savedStates(states).spares(spares);
+    }
+
+    private List<Path> staged() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".spare-")).toList();
+        }
+    }
+
+    /** QEMU processes whose disk is in one of this test's spare directories. */
+    private List<ProcessHandle> spareQemus() {
+        String prefix = dir.toAbsolutePath() + "/.spare-";
+        return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(prefix)).orElse(false))
+                .toList();
+    }
+}
