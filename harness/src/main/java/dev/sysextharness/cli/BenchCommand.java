@@ -139,6 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).savedStates(states).spares(spares)
                         .evidenceDir(dir.resolve("restore-" + i)).start()) {
                     if (i > 0) {
+                        requireMadeAhead(node, i);
                         restores.add(Durations.seconds(node.ready().readyAfter()));
                         progress.step(String.format("restore %d: ready %.2f s after it was asked for", i, restores.get(restores.size() - 1)));
                     }
@@ -250,6 +251,19 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The machine's load average (1, 5, 15 minutes) as a stage starts: how busy the machine was while it was measured. */
+    /**
+     * A round of {@code restore_ready_s} is a node made ahead, or the figure would mix in restores on request (a spare
+     * that failed, or a host where QEMU cannot be reniced): such a round stops the bench with the transcript's reason.
+     */
+    private static void requireMadeAhead(Node node, int round) throws IOException {
+        String transcript = java.nio.file.Files.readString(node.transcript().file());
+        if (!transcript.contains("# harness: " + NodeLauncher.MADE_AHEAD)) {
+            String phases = transcript.lines().filter(l -> l.startsWith("# harness: restore phases")).findFirst().orElse("(no restore line)");
+            throw new dev.sysextharness.host.HarnessException("bench: restore round " + round + " was not made ahead, so it is no round of"
+                    + " restore_ready_s: " + phases + "; see " + node.transcript().file());
+        }
+    }
+
     private void load(String stage) {
         try {
             String[] avg = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");

@@ -1,7 +1,5 @@
 package dev.sysextharness.guest;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -10,21 +8,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Things made ahead under a key, one at a time on one background thread, at most {@code capacity} kept: the oldest
- * is closed when another is asked for. What a taker gets is the oldest one made for its key (waiting for it while it
- * is being made), or why there is none. What nobody took is closed by {@link #close()}. {@link Spares} holds restores
- * in one.
+ * is closed when another is asked for. A taker gets the oldest one made for its key, if it is finished: one still
+ * being made stays for the next taker (waiting for it could cost more than making the taker's own, since it may be
+ * queued behind another or made at a low priority), and the taker is told why it got none. Neither a take nor an
+ * eviction waits for a thing being made: what is evicted is closed when it is made. {@link #close()} drops what was
+ * not started and waits for the one being made, to close it. {@link Spares} holds restores in one.
  */
 final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
-    /** One thing taken, or why there was none (nothing made ahead for the key, or the one made failed), and the wait. */
-    record Taken<T>(T thing, String why, Duration waited) {
+    /** One thing taken, or why there was none (nothing made ahead for the key, still being made, or failed). */
+    record Taken<T>(T thing, String why) {
     }
 
     private record Pending<T>(String key, CompletableFuture<T> future) {
     }
+
+    /** How long {@link #close()} waits for the thing being made, to close it (a QEMU and its state load: seconds). */
+    private static final long CLOSE_WAIT_SECONDS = 120;
 
     private final int capacity;
     private final Deque<Pending<T>> pending = new ArrayDeque<>();
@@ -46,23 +50,21 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
     Taken<T> take(String key) {
         Pending<T> p;
         synchronized (this) {
-            p = pending.stream().filter(x -> x.key().equals(key)).findFirst().orElse(null);
+            List<Pending<T>> forKey = pending.stream().filter(x -> x.key().equals(key)).toList();
+            if (forKey.isEmpty()) {
+                return new Taken<>(null, "none made ahead");
+            }
+            p = forKey.stream().filter(x -> x.future().isDone()).findFirst().orElse(null);
             if (p == null) {
-                return new Taken<>(null, "none made ahead", Duration.ZERO);
+                return new Taken<>(null, "the one made ahead was not ready yet");
             }
             pending.remove(p);
         }
-        Instant from = Instant.now();
         try {
-            return new Taken<>(p.future().get(), null, Duration.between(from, Instant.now()));
-        } catch (ExecutionException e) {
+            return new Taken<>(p.future().join(), null);
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            return new Taken<>(null, "the one made ahead failed: " + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""),
-                    Duration.between(from, Instant.now()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closeWhenMade(p);
-            return new Taken<>(null, "interrupted while waiting for the one made ahead", Duration.between(from, Instant.now()));
+            return new Taken<>(null, "the one made ahead failed: " + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
         }
     }
 
@@ -106,7 +108,11 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
         return new ArrayList<>(pending);
     }
 
-    /** Closes everything kept (what is still being made once it is); later requests make nothing. */
+    /**
+     * Closes everything kept; later requests make nothing, and those not started are dropped. Waits (at most
+     * {@link #CLOSE_WAIT_SECONDS}) for the thing being made, which is closed as it is finished (or, interrupted, cleans
+     * up after itself).
+     */
     @Override
     public void close() {
         List<Pending<T>> all;
@@ -116,18 +122,24 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
             pending.clear();
         }
         all.forEach(AheadPool::closeWhenMade);
-        maker.shutdown();
-    }
-
-    private static <T extends AutoCloseable> void closeWhenMade(Pending<T> p) {
+        maker.shutdownNow();
         try {
-            p.future().get().close();
-        } catch (ExecutionException e) {
-            // failed while being made: its maker closed what it had started
+            maker.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // closing a leftover: nothing a run could do about it
         }
+    }
+
+    /** Closes {@code p}'s thing once it is made, in the thread that finishes it (now, if it is finished); a failed one has nothing to close. */
+    private static <T extends AutoCloseable> void closeWhenMade(Pending<T> p) {
+        p.future().whenComplete((thing, failure) -> {
+            if (thing != null) {
+                try {
+                    thing.close();
+                } catch (Exception e) {
+                    // closing a leftover: nothing a run could do about it
+                }
+            }
+        });
     }
 }

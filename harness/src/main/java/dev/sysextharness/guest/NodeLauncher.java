@@ -439,11 +439,12 @@ public final class NodeLauncher {
 
     private Node restore(SavedState state) {
         Instant asked = Instant.now();
+        Accelerator accelerator = accel.current();
         createDirectory(evidenceDir);
         SshSession.warmUp();
-        // a spare's readiness counts from when it was asked for, which only the channel's readiness check takes
+        // a readiness counted from the ask is one only the channel's readiness check takes (a Kairos node's counts from QEMU's start)
         Spares pool = flavor.family() == dev.sysextharness.flavor.Family.REFERENCE ? spares : null;
-        String spareKey = pool == null ? null : spareKey(state);
+        String spareKey = pool == null ? null : spareKey(state, accelerator);
         AheadPool.Taken<Spares.Loaded> taken = pool == null ? null : pool.take(spareKey);
         Spares.Loaded loaded = null;
         String why = taken == null ? null : taken.why();
@@ -458,12 +459,12 @@ public final class NodeLauncher {
         }
         boolean ahead = loaded != null;
         if (!ahead) {
-            loaded = load(state, evidenceDir, false);
+            loaded = load(state, evidenceDir, false, false, accelerator);
         }
         Vm vm = loaded.vm();
         Transcript transcript = new Transcript(evidenceDir.resolve("transcript.txt"));
         transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + "), QEMU pid " + vm.pid()
-                + " (" + vcpuNote(accel.current()) + "), SSH on 127.0.0.1:" + loaded.sshPort());
+                + " (" + vcpuNote(accelerator) + "), SSH on 127.0.0.1:" + loaded.sshPort());
         if (!flavor.machine().preloadModules().isEmpty()) { // part of the state's key, so loaded in this state
             transcript.note("# harness: loaded before the save (machine.preloadModules): " + String.join(" ", flavor.machine().preloadModules()));
         }
@@ -475,19 +476,22 @@ public final class NodeLauncher {
                 vm.close();
                 throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
             }
-            transcript.note(String.format("# harness: restore made ahead (QEMU started %.2f s before this node was asked for, paused with"
-                    + " the state loaded; waited %.2f s for it): %s; moved here at normal CPU priority %.2f s, cont %.2f s",
-                    Durations.seconds(vm.startedAt(), asked), Durations.seconds(taken.waited()), loaded.phases(),
-                    Durations.seconds(takenAt, contAt), Durations.seconds(contAt, Instant.now())));
+            transcript.note(String.format("# harness: " + MADE_AHEAD + " (QEMU started %.2f s before this node was asked for, paused"
+                    + " with the state loaded): %s; moved here%s %.2f s, cont %.2f s", Durations.seconds(vm.startedAt(), asked),
+                    loaded.phases(), pool.lowPriority() ? " at normal CPU priority" : "", Durations.seconds(takenAt, contAt),
+                    Durations.seconds(contAt, Instant.now())));
         } else {
             transcript.note("# harness: restore phases: " + loaded.phases() + (why == null ? "" : " (restore made on request: " + why + ")"));
         }
-        Node node = resume(vm, transcript, state, ahead ? asked : vm.startedAt());
+        // through the pool, the node counts from the ask, whether made ahead or not (a failed take costs its time too)
+        Node node = resume(vm, transcript, state, pool != null ? asked : vm.startedAt());
         if (pool != null) {
-            Path staging = Spares.stagingDir(evidenceDir);
+            Path parent = evidenceDir.toAbsolutePath().getParent();
+            boolean low = pool.lowPriority();
             pool.make(spareKey, () -> {
+                Path staging = Spares.stagingDir(parent);
                 try {
-                    return load(state, staging, true);
+                    return load(state, staging, true, low, accelerator);
                 } catch (RuntimeException e) {
                     Spares.deleteTree(staging); // load closed the QEMU it had started
                     throw e;
@@ -497,13 +501,16 @@ public final class NodeLauncher {
         return node;
     }
 
+    /** How a restore's transcript says it was made ahead ({@link Spares}). */
+    public static final String MADE_AHEAD = "restore made ahead";
+
     /**
      * What a spare (and a restore made on request) shares: a fresh overlay of the frozen disk in {@code dir}, and QEMU
      * started there with the saved RAM mapped copy-on-write and only the devices' stream to load ("defer":
-     * x-ignore-shared first). A spare ({@code ahead}) stays paused and gets a QMP socket it can keep when its directory
-     * moves; a restore on request is resumed in the same QMP session.
+     * x-ignore-shared first). A spare ({@code ahead}) stays paused, at nice 19 if {@code lowPriority}, with a QMP
+     * socket it can keep when its directory moves; a restore on request is resumed in the same QMP session.
      */
-    private Spares.Loaded load(SavedState state, Path dir, boolean ahead) {
+    private Spares.Loaded load(SavedState state, Path dir, boolean ahead, boolean lowPriority, Accelerator accelerator) {
         createDirectory(dir);
         Instant overlayAt = Instant.now();
         Path overlay = Overlay.create(state.frozenOverlay(), "qcow2", dir.resolve("overlay.qcow2").toAbsolutePath());
@@ -515,8 +522,8 @@ public final class NodeLauncher {
         }
         int port = FreePorts.next();
         Instant vmAt = Instant.now();
-        QemuCommandLine cmd = commandLine(overlay, port, accel.current()).ramFile(state.ram(), false).incoming("defer");
-        Vm vm = ahead ? Vm.startAhead(cmd, dir, port) : Vm.start(cmd, dir, port);
+        QemuCommandLine cmd = commandLine(overlay, port, accelerator).ramFile(state.ram(), false).incoming("defer");
+        Vm vm = ahead ? Vm.startAhead(cmd, dir, port, lowPriority) : Vm.start(cmd, dir, port);
         Instant startedAt = Instant.now(); // QEMU runs and serves its channel's sockets
         Instant[] loadedAt = {vmAt};
         Instant[] qmpAt = {vmAt};
@@ -550,8 +557,8 @@ public final class NodeLauncher {
      * What a spare must match to stand in for a restore on request here: the state (its key, directory and boot), and
      * what the launcher adds to the machine beyond the key (the guestfwd rule, the firmware store and its db).
      */
-    private String spareKey(SavedState state) {
-        return stateKey() + "|" + state.dir() + "|" + state.bootId() + "|" + guestForward + "|" + uefiVars + "|" + firmwareDb;
+    private String spareKey(SavedState state, Accelerator accelerator) {
+        return stateKey(accelerator) + "|" + state.dir() + "|" + state.bootId() + "|" + guestForward + "|" + uefiVars + "|" + firmwareDb;
     }
 
     /** The restored machine running: ready once its saved shell (or an SSH login) answers, {@code origin} the time it counts from. */

@@ -93,10 +93,13 @@ public final class ScenarioSession implements AutoCloseable {
     }
 
     /**
-     * Spares kept at most: one per node the run keeps going at once covers cells of the same state back to back, and
-     * two covers a run whose cells alternate between two states (a flavor's base disk and its firmware-db node).
+     * Spares kept at most. A run's cells go scenario by scenario across its flavors (the matrix: debian-12,
+     * -backports, -13, sid, then the next scenario), and a flavor has a state per disk and firmware store, so a pool
+     * of two was always evicting the spare the next cell of its flavor would have taken (the twentieth bench: 46 of
+     * 236 matrix cells made ahead). Eight covers the states a four-flavor run cycles through; a paused QEMU holds
+     * little memory of its own (its RAM is the saved file, mapped copy-on-write, untouched until it runs).
      */
-    private static final int SPARES = 2;
+    private static final int SPARES = 8;
 
     @Override
     public void close() {
