@@ -473,8 +473,7 @@ public final class NodeLauncher {
             try {
                 vm.qmp(qmp -> qmp.execute("cont", Map.of()));
             } catch (RuntimeException e) {
-                vm.close();
-                throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
+                throw restoreFailed(vm, state, e);
             }
             transcript.note(String.format("# harness: " + MADE_AHEAD + " (QEMU started %.2f s before this node was asked for, paused"
                     + " with the state loaded): %s; moved here%s %.2f s, cont %.2f s", Durations.seconds(vm.startedAt(), asked),
@@ -543,14 +542,19 @@ public final class NodeLauncher {
                 return null;
             });
         } catch (RuntimeException e) {
-            vm.close();
-            throw new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
+            throw restoreFailed(vm, state, e);
         }
         String phases = String.format("overlay %.2f s, QEMU start and state load %.2f s (QEMU and its channel %.2f s, QMP %.2f s,"
                 + " device state %.2f s)", Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]),
                 Durations.seconds(vmAt, startedAt), Durations.seconds(startedAt, qmpAt[0]), Durations.seconds(qmpAt[0], loadedAt[0]));
         return new Spares.Loaded(vm, port, ahead ? phases : phases + String.format(", cont %.2f s",
                 Durations.seconds(loadedAt[0], Instant.now())));
+    }
+
+    /** Ends a restored QEMU that failed on the way (its output with the cause) and says so. */
+    private static HarnessException restoreFailed(Vm vm, SavedState state, RuntimeException e) {
+        vm.close();
+        return new HarnessException("restore of " + state.dir() + " failed: " + e.getMessage() + "; " + vm.qemuOutput(), e);
     }
 
     /**

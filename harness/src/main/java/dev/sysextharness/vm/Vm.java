@@ -213,8 +213,8 @@ public final class Vm implements AutoCloseable {
             List<String> argv = commandLine.stream().map(a -> a.equals(from.toString()) ? to.toString()
                     : a.replace(from + "/", to + "/")).toList();
             Files.write(to.resolve("command-line.txt"), List.of(shellQuoted(argv)));
-            Path qmp = qmpSocket.toAbsolutePath().startsWith(from) ? to.resolve(from.relativize(qmpSocket.toAbsolutePath())) : qmpSocket;
-            return new Vm(process, to, to.resolve(from.relativize(serialLog.toAbsolutePath())), qmp, sshPort, startedAt, argv,
+            // the QMP socket stays where it is: startAhead put it under /tmp
+            return new Vm(process, to, to.resolve(from.relativize(serialLog.toAbsolutePath())), qmpSocket, sshPort, startedAt, argv,
                     accelerator, channel);
         } catch (IOException e) {
             throw new HarnessException("cannot move the directory of the VM in " + from + " to " + to + ": " + e.getMessage(), e);
