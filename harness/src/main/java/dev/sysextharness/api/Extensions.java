@@ -99,7 +99,7 @@ public final class Extensions {
             String repository = ext.hostRef().substring(ext.hostRef().indexOf('/') + 1, ext.hostRef().lastIndexOf(':'));
             Path dir = workDir.resolve(ext.name());
             try {
-                LayerFlattener.deleteTree(dir);
+                dev.sysextharness.host.Trees.delete(dir);
                 List<RegistryClient.Layer> layers = new RegistryClient(registry.baseUrl())
                         .pullLayers(repository, TAG, Files.createDirectories(dir.resolve("layers")));
                 LayerFlattener.apply(layers, dir.resolve("tree"));

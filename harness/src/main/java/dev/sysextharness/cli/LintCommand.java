@@ -88,7 +88,7 @@ final class LintCommand implements Callable<Integer> {
             }
             return verdicts.stream().allMatch(Verdict::merged) ? ExitCodes.OK : ExitCodes.SCENARIO_FAILED;
         } finally {
-            dev.sysextharness.extension.LayerFlattener.deleteTree(work);
+            dev.sysextharness.host.Trees.delete(work);
         }
     }
 

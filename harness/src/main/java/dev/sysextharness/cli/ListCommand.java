@@ -93,7 +93,7 @@ final class ListCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } finally {
-            dev.sysextharness.extension.LayerFlattener.deleteTree(work);
+            dev.sysextharness.host.Trees.delete(work);
         }
     }
 

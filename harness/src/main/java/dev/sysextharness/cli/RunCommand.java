@@ -5,7 +5,6 @@ import dev.sysextharness.container.DockerEngine;
 import dev.sysextharness.container.DockerImages;
 import dev.sysextharness.extension.ExtensionCatalog;
 import dev.sysextharness.extension.ImageExtension;
-import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.extension.RawExtension;
 import dev.sysextharness.flavor.ConfigException;
 import dev.sysextharness.flavor.Flavor;
@@ -22,7 +21,6 @@ import dev.sysextharness.report.ScenarioResult;
 import dev.sysextharness.scenario.KeptNode;
 import dev.sysextharness.scenario.RunConfiguration;
 import dev.sysextharness.scenario.ScenarioRun;
-import dev.sysextharness.report.PlanShard;
 import dev.sysextharness.report.PlannedCell;
 import dev.sysextharness.report.RunIds;
 import dev.sysextharness.scenario.Shard;
@@ -166,7 +164,7 @@ final class RunCommand implements Callable<Integer> {
             // a bad definition or an image that cannot be pulled stops here with one line, before anything boots
             plan = run.extension(extension == null ? null : userExtension(extension, dir.resolve("extension"), progress)).plan();
         } catch (RuntimeException e) {
-            LayerFlattener.deleteTree(dir); // the user's mistake leaves nothing behind
+            dev.sysextharness.host.Trees.delete(dir); // the user's mistake leaves nothing behind
             throw e;
         }
         List<PlannedCell> toRun = plan;
@@ -196,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
             HostTools.requireAll();
             events = events();
         } catch (RuntimeException e) {
-            LayerFlattener.deleteTree(dir); // nothing ran: nothing is left (a fixed --run-id can be used again)
+            dev.sysextharness.host.Trees.delete(dir); // nothing ran: nothing is left (a fixed --run-id can be used again)
             throw e;
         }
         try (events) {

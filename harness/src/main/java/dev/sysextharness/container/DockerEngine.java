@@ -18,9 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +114,7 @@ public final class DockerEngine {
             // The exec root is runtime state only. Left by a killed engine, its pidfiles name PIDs of a namespace that
             // is gone, which in the new one are other processes: dockerd would wait forever for a containerd it
             // thinks is running.
-            deleteTree(run);
+            dev.sysextharness.host.Trees.delete(run);
             Files.createDirectories(run);
         } catch (IOException e) {
             throw new Unavailable("no Docker engine: cannot prepare " + dir + ": " + e.getMessage());
@@ -144,17 +142,6 @@ public final class DockerEngine {
                     + START_DEADLINE.toSeconds() + " s: " + lastLine(dir.resolve("dockerd.log")));
         }
         return engine;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** One private engine per data root: a second harness on the same cache must not start another on it. */

@@ -131,7 +131,7 @@ public final class DdiBuilder {
             }
             c.copyOut("/var/tmp/ddi/out/" + fileName, into.resolve(fileName));
         }
-        LayerFlattener.deleteTree(inputs);
+        dev.sysextharness.host.Trees.delete(inputs);
     }
 
     private static final String[] PARTS = {"root", "root-verity", "root-verity-sig"};

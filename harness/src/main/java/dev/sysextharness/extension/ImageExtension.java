@@ -44,7 +44,7 @@ public final class ImageExtension {
         Path pulled = workDir.resolve("pulled");
         Path home = workDir.resolve(name);
         try {
-            LayerFlattener.deleteTree(workDir);
+            dev.sysextharness.host.Trees.delete(workDir);
             RegistryClient.PulledImage image = new RegistryClient("http://" + m.group("host")).pullImage(repo, version, pulled);
             java.util.SortedSet<String> whitedOut = LayerFlattener.apply(image.layers(), home.resolve("rootfs"));
             TreeDefinition.write(home, name, "image " + ref, null, null,

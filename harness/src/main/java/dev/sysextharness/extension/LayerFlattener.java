@@ -4,7 +4,6 @@ import dev.sysextharness.host.HarnessException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -72,7 +71,7 @@ public final class LayerFlattener {
                 } else if (base.startsWith(WHITEOUT)) {
                     Path gone = dest.resolveSibling(base.substring(WHITEOUT.length()));
                     removed.addAll(leaves(root, gone, true));
-                    deleteTree(gone);
+                    dev.sysextharness.host.Trees.delete(gone);
                 }
             }
         }
@@ -95,7 +94,7 @@ public final class LayerFlattener {
                     dirs.add(e);
                     continue;
                 }
-                deleteTree(dest); // a file replaces whatever a lower layer had there
+                dev.sysextharness.host.Trees.delete(dest); // a file replaces whatever a lower layer had there
                 if (e.isSymbolicLink()) {
                     Files.createSymbolicLink(dest, Path.of(e.getLinkName()));
                 } else if (e.isLink()) {
@@ -166,24 +165,9 @@ public final class LayerFlattener {
         if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             try (var children = Files.list(dir)) {
                 for (Path c : children.toList()) {
-                    deleteTree(c);
+                    dev.sysextharness.host.Trees.delete(c);
                 }
             }
-        }
-    }
-
-    public static void deleteTree(Path p) throws IOException {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (var children = Files.list(p)) {
-                for (Path c : children.toList()) {
-                    deleteTree(c);
-                }
-            }
-        }
-        try {
-            Files.deleteIfExists(p);
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("cannot delete " + p, e);
         }
     }
 }

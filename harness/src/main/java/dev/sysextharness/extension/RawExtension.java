@@ -42,7 +42,7 @@ public final class RawExtension {
                 throw new ConfigException(raw + ": " + image.describe() + ": its " + image.designator()
                         + " partition holds neither a squashfs nor an erofs, which is all the harness can read");
             }
-            LayerFlattener.deleteTree(workDir);
+            dev.sysextharness.host.Trees.delete(workDir);
             Files.createDirectories(home);
             DiskImage.Partition data = image.data();
             unpack(raw, image.fileSystem(), data == null ? 0 : data.offset(), data == null ? Files.size(raw) : data.size(),

@@ -3,7 +3,6 @@ package dev.sysextharness.host;
 import dev.sysextharness.host.HarnessException;
 import dev.sysextharness.host.Progress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -11,11 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 
 /**
  * Build products keyed by a hash of everything that shapes them. An entry is built in a private temporary
@@ -169,17 +166,7 @@ public final class ImageCache {
                 throw new IOException("not deleting " + dir + ": " + f[4] + " is mounted inside it; unmount it first");
             }
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        Trees.delete(dir);
     }
 
     /** What is wrong with a finished entry, or null when it is whole. */

@@ -77,8 +77,8 @@ public final class ReferenceInstaller {
         Partition persistent = Partition.find(into.resolve("disk.img"), "COS_PERSISTENT");
         OwnedProcesses.run(List.of("mkfs.ext4", "-q", "-F", "-L", "COS_PERSISTENT", "-d", seed.toString(),
                 "-E", "offset=" + persistent.offsetBytes(), into.resolve("disk.img").toString(), persistent.sizeKiB() + "k"), 600);
-        LayerFlattener.deleteTree(seed);
-        LayerFlattener.deleteTree(layers);
+        dev.sysextharness.host.Trees.delete(seed);
+        dev.sysextharness.host.Trees.delete(layers);
     }
 
     /** A GPT partition of a disk image, by name. */

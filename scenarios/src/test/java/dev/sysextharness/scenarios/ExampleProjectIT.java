@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.sysextharness.cli.Main;
-import dev.sysextharness.extension.LayerFlattener;
 import dev.sysextharness.host.Json;
 import dev.sysextharness.host.OwnedProcesses;
 import java.io.IOException;
@@ -41,7 +40,7 @@ class ExampleProjectIT {
     @Test
     void theExampleProjectBuildsAgainstTheInstalledHarnessAndItsScenarioPasses() throws Exception {
         installTheHarnessThisTestRuns();
-        LayerFlattener.deleteTree(EXAMPLE.resolve("target")); // a fresh build: its compile, its run, its report
+        dev.sysextharness.host.Trees.delete(EXAMPLE.resolve("target")); // a fresh build: its compile, its run, its report
         List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "-o", "verify"));
         String cache = System.getProperty("sysext.cacheDir");
         if (cache != null && !cache.isBlank()) {
