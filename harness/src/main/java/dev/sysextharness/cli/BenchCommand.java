@@ -133,7 +133,8 @@ final class BenchCommand implements Callable<Integer> {
         load("restores");
         SavedStates states = new SavedStates(ws.cache());
         // As run starts a cell's node: made ahead while the node before it ran. Each node here lives until its successor
-        // is made, as any cell's does (a cell's commands take over a second, a spare about 0.3 s); start 0 may save first.
+        // is made and its readiness checked ahead, as any cell's does with one node at a time (a cell's commands take over a
+        // second, a spare about 0.6 s); start 0 may save first.
         try (Spares spares = new Spares(1)) {
             for (int i = 0; i <= rounds; i++) {
                 try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).savedStates(states).spares(spares)

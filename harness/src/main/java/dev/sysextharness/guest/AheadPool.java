@@ -27,6 +27,18 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
     private record Pending<T>(String key, CompletableFuture<T> future) {
     }
 
+    /** One thing being made on the maker thread, finishing its future either way. */
+    private record Making<T>(Supplier<T> maker, CompletableFuture<T> future) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                future.complete(maker.get());
+            } catch (RuntimeException | Error e) {
+                future.completeExceptionally(e);
+            }
+        }
+    }
+
     /** How long {@link #close()} waits for the thing being made, to close it (a QEMU and its state load: seconds). */
     private static final long CLOSE_WAIT_SECONDS = 120;
 
@@ -78,7 +90,9 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
             if (pending.size() >= capacity) {
                 evicted = pending.removeFirst();
             }
-            pending.addLast(new Pending<>(key, CompletableFuture.supplyAsync(maker, this.maker)));
+            CompletableFuture<T> future = new CompletableFuture<>();
+            this.maker.execute(new Making<>(maker, future));
+            pending.addLast(new Pending<>(key, future));
         }
         if (evicted != null) {
             closeWhenMade(evicted);
@@ -90,13 +104,19 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
         for (Pending<T> p : snapshot()) {
             try {
                 p.future().get();
-            } catch (ExecutionException e) {
-                // its taker is told
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                // its taker is told; or dropped by close
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
+    }
+
+    /** What is kept, made and not failed, not taken yet. */
+    List<T> made() {
+        return snapshot().stream().filter(p -> p.future().isDone() && !p.future().isCompletedExceptionally())
+                .map(p -> p.future().join()).toList();
     }
 
     /** Kept and not taken yet. */
@@ -122,7 +142,10 @@ final class AheadPool<T extends AutoCloseable> implements AutoCloseable {
             pending.clear();
         }
         all.forEach(AheadPool::closeWhenMade);
-        maker.shutdownNow();
+        for (Runnable dropped : maker.shutdownNow()) {
+            // never started: failed, so that whoever waits for it (awaitMade) does not wait forever
+            ((Making<?>) dropped).future().completeExceptionally(new java.util.concurrent.CancellationException("the pool was closed"));
+        }
         try {
             maker.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

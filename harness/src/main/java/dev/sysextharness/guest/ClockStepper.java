@@ -8,8 +8,9 @@ package dev.sysextharness.guest;
  * program in it). So before the save the harness leaves a perl process (perl-base is essential on Debian) blocked
  * opening a FIFO; the restore writes the host's time into the FIFO with the shell's own {@code echo}, and the process
  * steps the clock with clock_settime(2) and answers, on a second FIFO, what the guest's clock said before. Its
- * program already runs, so nothing but that short path is translated. One step per saved state: each restore
- * steps its own copy of it, then it ends.
+ * program already runs, so nothing but that short path is translated. Each restore steps its own copy of it; the
+ * last step ends it. A restore made ahead ({@link Spares}) steps twice: once in its readiness check ahead, with
+ * {@code more} (the stepper then waits again), and once when a cell takes it, after its pause.
  */
 final class ClockStepper {
     static final String DIR = "/run/sysext-harness";
@@ -18,14 +19,19 @@ final class ClockStepper {
     /** What the stepper writes once it runs, before it blocks on {@link #TIME_IN}. */
     static final String LISTENING = "listening";
 
+    /** After the time, asks the stepper to wait for another step instead of ending. */
+    static final String MORE = "more";
+
     // x86_64 syscall numbers: clock_settime 227, clock_gettime 228 (CLOCK_REALTIME is 0); no single quotes inside
     private static final String PROGRAM = "open(W, \">\", \"" + WAS_OUT + "\") or exit 1; print W \"" + LISTENING + "\\n\"; close W;"
+            + " $b = \"\\0\" x 16; $more = 1; while ($more) {"
             + " open(C, \"<\", \"" + TIME_IN + "\") or exit 1; $t = <C>; close C; chomp $t;"
-            + " $b = \"\\0\" x 16; syscall(228, 0, $b); ($s, $n) = unpack(\"q q\", $b);"
-            + " ($ts, $tms) = ($t =~ /^(\\d+)\\.(\\d{3})/);"
+            + " syscall(228, 0, $b); ($s, $n) = unpack(\"q q\", $b);"
+            + " ($ts, $tms, $more) = ($t =~ /^(\\d+)\\.(\\d{3})( " + MORE + ")?$/);"
             + " $r = defined $tms ? syscall(227, 0, pack(\"q q\", $ts, $tms * 1000000)) : -1;"
             + " open(W, \">\", \"" + WAS_OUT + "\") or exit 1;"
-            + " print W ($r == 0 ? sprintf(\"%d.%09d\", $s, $n) : \"error: clock_settime to [$t] failed: $!\"), \"\\n\"; close W;";
+            + " print W ($r == 0 ? sprintf(\"%d.%09d\", $s, $n) : \"error: clock_settime to [$t] failed: $!\"), \"\\n\"; close W;"
+            + " $more = 0 if $r != 0; }";
 
     private ClockStepper() {
     }
@@ -58,11 +64,13 @@ final class ClockStepper {
     /**
      * Shell for a root shell of the restored node: on the first line the guest's time before the step (as
      * {@code date +%s.%N} prints it) and the way it was stepped ({@link #BY_STEPPER}, or {@link #BY_DATE} where the
-     * stepper is gone), and the clock stepped to {@code hostMillis}. Builtins only, unless the stepper is gone.
+     * stepper is gone), and the clock stepped to {@code hostMillis}. Builtins only, unless the stepper is gone. With
+     * {@code more} the stepper stays for another step; without, this step is its last.
      */
-    static String stepCommand(int pid, long hostMillis) {
-        return "if [ -d /proc/" + pid + " ] && [ -p " + TIME_IN + " ]; then echo " + hostTime(hostMillis) + " > " + TIME_IN + "; read -r was < "
-                + WAS_OUT + "; echo \"$was " + BY_STEPPER + "\"; else " + dateStep(hostMillis, " " + BY_DATE) + " fi; ";
+    static String stepCommand(int pid, long hostMillis, boolean more) {
+        return "if [ -d /proc/" + pid + " ] && [ -p " + TIME_IN + " ]; then echo " + hostTime(hostMillis) + (more ? " " + MORE : "") + " > "
+                + TIME_IN + "; read -r was < " + WAS_OUT + "; echo \"$was " + BY_STEPPER + "\"; else " + dateStep(hostMillis, " " + BY_DATE)
+                + " fi; ";
     }
 
     /**

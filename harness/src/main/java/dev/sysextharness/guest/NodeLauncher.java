@@ -451,7 +451,7 @@ public final class NodeLauncher {
         Instant takenAt = Instant.now();
         if (taken != null && taken.thing() != null) {
             try {
-                loaded = new Spares.Loaded(taken.thing().vm().takenInto(evidenceDir), taken.thing().sshPort(), taken.thing().phases());
+                loaded = taken.thing().takenInto(evidenceDir, accelerator.scale(flavor.timeouts().boot()));
             } catch (RuntimeException e) {
                 taken.thing().close();
                 why = e.getMessage();
@@ -473,17 +473,20 @@ public final class NodeLauncher {
             try {
                 vm.qmp(qmp -> qmp.execute("cont", Map.of()));
             } catch (RuntimeException e) {
+                if (loaded.root() != null) {
+                    loaded.root().close();
+                }
                 throw restoreFailed(vm, state, e);
             }
-            transcript.note(String.format("# harness: " + MADE_AHEAD + " (QEMU started %.2f s before this node was asked for, paused"
-                    + " with the state loaded): %s; moved here%s %.2f s, cont %.2f s", Durations.seconds(vm.startedAt(), asked),
-                    loaded.phases(), pool.lowPriority() ? " at normal CPU priority" : "", Durations.seconds(takenAt, contAt),
-                    Durations.seconds(contAt, Instant.now())));
+            transcript.note(String.format("# harness: " + MADE_AHEAD + " (QEMU started %.2f s before this node was asked for, %s): %s;"
+                    + " moved here%s %.2f s, cont %.2f s", Durations.seconds(vm.startedAt(), asked), loaded.root() != null
+                    ? "its readiness checked and paused again, above" : "paused with the state loaded", loaded.phases(),
+                    pool.lowPriority() ? " at normal CPU priority" : "", Durations.seconds(takenAt, contAt), Durations.seconds(contAt, Instant.now())));
         } else {
             transcript.note("# harness: restore phases: " + loaded.phases() + (why == null ? "" : " (restore made on request: " + why + ")"));
         }
         // through the pool, the node counts from the ask, whether made ahead or not (a failed take costs its time too)
-        Node node = resume(vm, transcript, state, pool != null ? asked : vm.startedAt());
+        Node node = resume(vm, transcript, state, pool != null ? asked : vm.startedAt(), loaded.root());
         if (pool != null) {
             Path parent = evidenceDir.toAbsolutePath().getParent();
             boolean low = pool.lowPriority();
@@ -506,8 +509,9 @@ public final class NodeLauncher {
     /**
      * What a spare (and a restore made on request) shares: a fresh overlay of the frozen disk in {@code dir}, and QEMU
      * started there with the saved RAM mapped copy-on-write and only the devices' stream to load ("defer":
-     * x-ignore-shared first). A spare ({@code ahead}) stays paused, at nice 19 if {@code lowPriority}, with a QMP
-     * socket it can keep when its directory moves; a restore on request is resumed in the same QMP session.
+     * x-ignore-shared first). A restore on request is resumed in the same QMP session. A spare ({@code ahead}), at
+     * nice 19 if {@code lowPriority}, with a QMP socket it can keep when its directory moves, is resumed for its
+     * readiness check and paused again ({@link #checkAhead}).
      */
     private Spares.Loaded load(SavedState state, Path dir, boolean ahead, boolean lowPriority, Accelerator accelerator) {
         createDirectory(dir);
@@ -547,8 +551,55 @@ public final class NodeLauncher {
         String phases = String.format("overlay %.2f s, QEMU start and state load %.2f s (QEMU and its channel %.2f s, QMP %.2f s,"
                 + " device state %.2f s)", Durations.seconds(overlayAt, vmAt), Durations.seconds(vmAt, loadedAt[0]),
                 Durations.seconds(vmAt, startedAt), Durations.seconds(startedAt, qmpAt[0]), Durations.seconds(qmpAt[0], loadedAt[0]));
-        return new Spares.Loaded(vm, port, ahead ? phases : phases + String.format(", cont %.2f s",
-                Durations.seconds(loadedAt[0], Instant.now())));
+        if (ahead) {
+            return new Spares.Loaded(vm, port, phases, vm.channel() == null || !coreLeftOver() ? null
+                    : spares.checkAhead(vm, () -> checkAhead(vm, state, lowPriority, phases)), null);
+        }
+        return new Spares.Loaded(vm, port, phases + String.format(", cont %.2f s", Durations.seconds(loadedAt[0], Instant.now())), null, null);
+    }
+
+    /**
+     * Whether the nodes running at once leave a host core over: the only CPU a spare's check ahead can use without
+     * taking it from them. Measured on 2 cores, debian-12's suite: with one node at a time, checks ahead took the
+     * readiness at the take from 0.12 to 0.02 s (median cell 1.17-1.19 s against 1.29 s, wall 124 s against 134 s);
+     * with two nodes at once (no core over) they made it slower, in four runs of four (wall 108.6 s against 100.1 s).
+     */
+    private boolean coreLeftOver() {
+        return nodesAtOnce < Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * A spare's readiness, checked before any cell asks for it: resumed, the same check as a restore's over its saved
+     * root shell (the clock stepped, the boot_id the saved one), then paused again. The first commands a restored
+     * QEMU runs are its slowest, its translations made afresh under TCG (the readiness check: 0.11-0.34 s after cont,
+     * later commands 0.01-0.09 s), and a pause keeps them: the check at the take runs warm. Its transcript, in the
+     * spare's directory, goes with it to the cell that takes it. The guest ran that long past the saved moment; its
+     * clock stands still while paused and is stepped again at the take. A check that fails ends the spare's QEMU.
+     */
+    private Spares.Checked checkAhead(Vm vm, SavedState state, boolean lowPriority, String phases) {
+        Transcript transcript = new Transcript(vm.dir().resolve("transcript.txt"));
+        transcript.note("# harness: restore of " + state.dir() + " (saved boot_id " + state.bootId() + ") made ahead in " + vm.dir()
+                + ", QEMU pid " + vm.pid() + (lowPriority ? " at nice 19" : "") + ": " + phases
+                + "; its readiness checked now, then paused until a cell takes it");
+        Instant contAt = Instant.now();
+        SerialShell root = null;
+        try {
+            vm.qmp(qmp -> qmp.execute("cont", Map.of()));
+            root = SerialShell.attach(vm.channel(), "root", false);
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, vm.accelerator().scale(flavor.timeouts().boot()), root, transcript,
+                    contAt, state, true);
+            requireSavedBoot(ready, state);
+            Instant checkedAt = Instant.now();
+            vm.qmp(qmp -> qmp.execute("stop", Map.of()));
+            transcript.note(String.format("# harness: paused again (QMP stop) after its readiness check, %.2f s after cont",
+                    Durations.seconds(contAt, checkedAt)));
+            return new Spares.Checked(root, String.format("readiness checked ahead %.2f s", Durations.seconds(contAt, checkedAt)));
+        } catch (RuntimeException e) {
+            if (root != null) {
+                root.close();
+            }
+            throw restoreFailed(vm, state, e);
+        }
     }
 
     /** Ends a restored QEMU that failed on the way (its output with the cause) and says so. */
@@ -565,8 +616,11 @@ public final class NodeLauncher {
         return stateKey(accelerator) + "|" + state.dir() + "|" + state.bootId() + "|" + guestForward + "|" + uefiVars + "|" + firmwareDb;
     }
 
-    /** The restored machine running: ready once its saved shell (or an SSH login) answers, {@code origin} the time it counts from. */
-    private Node resume(Vm vm, Transcript transcript, SavedState state, Instant origin) {
+    /**
+     * The restored machine running: ready once its saved shell (or an SSH login) answers, {@code origin} the time it
+     * counts from; {@code checkedRoot}: that shell, attached when a spare's readiness was checked ahead, else null.
+     */
+    private Node resume(Vm vm, Transcript transcript, SavedState state, Instant origin, SerialShell checkedRoot) {
         Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
         if (vm.channel() == null) {
             Node node = awaitReady(vm, transcript, "restore", deadline, true, state.systemd());
@@ -579,9 +633,9 @@ public final class NodeLauncher {
             return node;
         }
         // the saved node's root shell is still reading its port: ready without a login
-        SerialShell root = SerialShell.attach(vm.channel(), "root", false);
+        SerialShell root = checkedRoot != null ? checkedRoot : SerialShell.attach(vm.channel(), "root", false);
         try {
-            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, origin, state);
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, deadline, root, transcript, origin, state, false);
             requireSavedBoot(ready, state);
             return readyNode(vm, transcript, "restore", ready, null, root);
         } catch (RuntimeException e) {

@@ -86,7 +86,7 @@ public final class Readiness {
                 Duration left = Duration.between(Instant.now(), end);
                 session.openShells(left.isNegative() ? Duration.ofSeconds(1) : left);
             }
-            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, null, null,
+            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, null, null, false,
                     "SSH");
             return new Result(session, ready);
         } catch (IOException e) {
@@ -104,15 +104,17 @@ public final class Readiness {
      * said of the saved node (asked last before the save), that answer is the restored node's too, once its boot_id
      * proves it is that boot (the caller checks): its memory is the saved memory and nothing has run in it but the
      * clock step, so asking again (a systemctl and a D-Bus call, each translated afresh under TCG) could only repeat
-     * it. A unit that fails from here on, or a PID 1 that no longer answers, is the badness scan's finding.
+     * it. A unit that fails from here on, or a PID 1 that no longer answers, is the badness scan's finding. With
+     * {@code ahead} (a restore made ahead, checked before it is paused until a cell takes it) the clock stepper stays for
+     * the step at the take.
      */
     static Ready awaitOverChannel(Vm vm, Flavor flavor, Duration deadline, SerialShell root, Transcript transcript, Instant origin,
-            dev.sysextharness.vm.SavedState state) {
+            dev.sysextharness.vm.SavedState state, boolean ahead) {
         Instant end = Instant.now().plus(deadline);
         try {
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
                     transcript, origin, Duration.between(origin, Instant.now()), true, state.systemd(),
-                    state.systemState() == null || state.failedUnits() == null ? null : state, state.clockStepper(), "channel");
+                    state.systemState() == null || state.failedUnits() == null ? null : state, state.clockStepper(), ahead, "channel");
         } catch (IOException e) {
             throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
         }
@@ -166,7 +168,7 @@ public final class Readiness {
         try {
             // the shell is root's: the transcript says so, as it does for every command sent there
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, Guest.asSudo(command), timeout), vm, flavor,
-                    deadline, end, transcript, origin, reached, false, null, null, null, "channel");
+                    deadline, end, transcript, origin, reached, false, null, null, null, false, "channel");
         } catch (IOException | HarnessException e) {
             if (!vm.guestAnswers()) {
                 throw notReady(vm, who, deadline, guestGone(vm));
@@ -197,7 +199,7 @@ public final class Readiness {
      */
     private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
             Duration reachedAfter, boolean stepClock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, Integer clockStepper,
-            String reachedBy) throws IOException {
+            boolean stepperStays, String reachedBy) throws IOException {
         String who = flavor.name();
         Duration left = Duration.between(Instant.now(), end);
         if (left.isNegative()) {
@@ -205,7 +207,7 @@ public final class Readiness {
         }
         long hostMillis = System.currentTimeMillis();
         String step = !stepClock ? ""
-                : clockStepper != null ? ClockStepper.stepCommand(clockStepper, hostMillis)
+                : clockStepper != null ? ClockStepper.stepCommand(clockStepper, hostMillis, stepperStays)
                 : ClockStepper.dateStep(hostMillis, "") + " ";
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.

@@ -30,8 +30,9 @@ public final class SavedStates {
     /** Bump when what a saved state contains or how it is taken changes. */
     // 3: saved with the TCG timeouts drop-in (guest.Node); 4: the RAM as a file beside a stream without it;
     // 5: with a clock stepper waiting (guest.ClockStepper); 6: a channel boot is ready only with its network configured
-    // (guest.Readiness), so no state is saved before the guest has its address
-    static final String FORMAT = "sysext-harness-state-6";
+    // (guest.Readiness), so no state is saved before the guest has its address; 7: a clock stepper that can step twice (a
+    // restore made ahead, guest.Spares)
+    static final String FORMAT = "sysext-harness-state-7";
     /** The migration capability that leaves a shared RAM file out of the stream (QEMU >= 4.0; "x-": experimental). */
     public static final Map<String, Object> IGNORE_SHARED_RAM = Map.of("capabilities",
             List.of(Map.of("capability", "x-ignore-shared", "state", true)));

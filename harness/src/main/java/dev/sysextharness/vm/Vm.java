@@ -133,16 +133,16 @@ public final class Vm implements AutoCloseable {
      * command-line.txt and for a power-on after a guest reset. This object must not be used or closed afterwards.
      */
     public Vm takenInto(Path target) {
-        normalPriority();
+        atNormalPriority();
         return movedTo(target);
     }
 
     /**
-     * Nice 0 for each of QEMU's threads (a thread's priority is its own on Linux; threads made later inherit their
-     * maker's). A thread that ended meanwhile makes renice fail for it alone, so what counts is the check afterwards:
+     * Nice 0 for each of QEMU's threads, at once if they are already (a thread's priority is its own on Linux; threads
+     * made later inherit their maker's). A thread that ended meanwhile makes renice fail for it alone, so what counts is the check afterwards:
      * every thread still there runs at 0.
      */
-    private void normalPriority() {
+    public void atNormalPriority() {
         Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
         List<String> niced = nicedThreads(tasks);
         if (niced.isEmpty()) {

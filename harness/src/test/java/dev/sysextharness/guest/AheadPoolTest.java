@@ -106,4 +106,37 @@ class AheadPoolTest {
         assertThat(pool.size()).as("made after close").isZero();
         assertThat(late.closed).as("never made, so never closed").isFalse();
     }
+
+    @Test
+    void aWaiterForWhatCloseDroppedUnstartedIsReleasedAndWhatWasMadeIsReturnedAsMade() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        Thing a = new Thing("a");
+        Thing queued = new Thing("queued");
+        AheadPool<Thing> pool = new AheadPool<>(4, "test");
+        pool.make("k", () -> {
+            started.countDown();
+            return a;
+        });
+        pool.awaitMade();
+        assertThat(pool.made()).as("made and not taken").containsExactly(a);
+        pool.make("k", () -> {
+            try {
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until close interrupts it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new Thing("interrupted");
+        });
+        pool.make("k", () -> queued);
+        assertThat(pool.made()).as("those still being made or queued are not made").containsExactly(a);
+        Thread waiter = new Thread(pool::awaitMade);
+        waiter.start();
+        org.awaitility.Awaitility.await("awaitMade waiting for the one being made").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> waiter.getState() == Thread.State.WAITING);
+        pool.close();
+        waiter.join(10_000);
+        assertThat(waiter.isAlive()).as("awaitMade still waiting for the one close dropped before it started").isFalse();
+        assertThat(queued.closed).as("never made, so never closed").isFalse();
+        assertThat(a.closed).as("made, closed with the pool").isTrue();
+    }
 }

@@ -21,12 +21,30 @@ class ClockStepperTest {
 
     @Test
     void theStepUsesOnlyTheShellWhileTheStepperRunsAndDateOtherwise() {
-        String step = ClockStepper.stepCommand(348, 1796221913997L);
+        String step = ClockStepper.stepCommand(348, 1796221913997L, false);
         assertThat(step).startsWith("if [ -d /proc/348 ] && [ -p /run/sysext-harness/clock ]; then echo 1796221913.997 > /run/sysext-harness/clock;"
                 + " read -r was < /run/sysext-harness/clock-was; echo \"$was stepper\"; else ");
         assertThat(step).as("the fallback where the stepper is gone")
                 .endsWith("else echo \"$(date +%s.%N) date\"; date -s @1796221913.997 >/dev/null; fi; ");
-        assertThat(ClockStepper.stepCommand(1, 1796221913005L)).contains("echo 1796221913.005 >");
+        assertThat(ClockStepper.stepCommand(1, 1796221913005L, false)).contains("echo 1796221913.005 >");
+    }
+
+    @Test
+    void aStepThatLeavesTheStepperWaitingSaysSoAfterTheTime() {
+        assertThat(ClockStepper.stepCommand(348, 1796221913997L, true))
+                .contains("then echo 1796221913.997 more > /run/sysext-harness/clock; read -r was < /run/sysext-harness/clock-was;");
+    }
+
+    /** The program as perl reads it: compiled here ({@code perl -c}, nothing run), as the guest's perl would compile it. */
+    @Test
+    void theStepperIsAProgramPerlCompiles() throws Exception {
+        String start = ClockStepper.startCommand();
+        String program = start.substring(start.indexOf("perl -e '") + 9, start.indexOf("' </dev/null"));
+        Process perl = new ProcessBuilder("perl", "-c", "-e", program).redirectErrorStream(true).start();
+        String said = new String(perl.getInputStream().readAllBytes());
+        assertThat(perl.waitFor()).as("perl -c says: %s", said).isZero();
+        assertThat(program).as("it loops while asked for more, and only then")
+                .contains("$more = 1; while ($more) {", "( more)?$/);", "$more = 0 if $r != 0; }");
     }
 
     @Test

@@ -48,8 +48,22 @@ class SparesTest {
 
             Path second = dir.resolve("second");
             try (Node node = launcher(states, spares).evidenceDir(second).start()) {
-                assertThat(Files.readString(node.transcript().file())).as("the second node's transcript")
+                String transcript = Files.readString(node.transcript().file());
+                assertThat(transcript).as("the second node's transcript")
                         .contains("# harness: restore made ahead (QEMU started ").doesNotContain("restore made on request");
+                assertThat(transcript.indexOf("; its readiness checked now, then paused until a cell takes it"))
+                        .as("the spare's own lines, its check ahead, come first").isNotNegative()
+                        .isLessThan(transcript.indexOf("# harness: paused again (QMP stop) after its readiness check"))
+                        .isLessThan(transcript.indexOf("# harness: restore made ahead (QEMU started "));
+                List<String> steps = transcript.lines().filter(l -> l.startsWith("# harness: guest clock stepped by ")).toList();
+                assertThat(steps).as("the clock stepped ahead and again at the take, both times by the stepper left in the state")
+                        .hasSize(2).allMatch(l -> l.contains(" by the clock stepper (pid "));
+                String stepper = steps.get(1).replaceAll(".*\\(pid ([0-9]+)\\).*", "$1");
+                // it answers before it exits: ended within a few seconds, a zombie counting as ended
+                String ended = "[ -e /proc/" + stepper + " ] && ! grep -q '^State:.*Z' /proc/" + stepper + "/status && echo running || echo ended";
+                org.awaitility.Awaitility.await("the clock stepper (pid " + stepper + ") ending after the take's step, its last")
+                        .atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(200))
+                        .until(() -> node.run(ended).out().strip().equals("ended"));
                 assertThat(node.ready().bootId()).as("the saved boot").isEqualTo(savedBoot);
                 assertThat(node.run("cat /proc/sys/kernel/random/boot_id").out()).isEqualTo(savedBoot);
                 String commandLine = Files.readString(second.resolve("command-line.txt"));
