@@ -33,6 +33,8 @@ class SparesTest {
 
     @Test
     void aRestoreMadeAheadIsTheSavedBootInItsTakersDirectoryAndRebootsThere() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1,
+                "a spare is checked ahead only where one node at a time leaves a host core over");
         // the run's own saved states: the default flavor's state is there once any run or test has restored it
         SavedStates states = new SavedStates(RunConfiguration.fromSystemProperties().workspace().cache());
         try (Spares spares = new Spares(1)) {
@@ -82,6 +84,26 @@ class SparesTest {
         }
         assertThat(staged()).as("spare directories after the pool closed").isEmpty();
         assertThat(spareQemus()).as("spare QEMUs after the pool closed").isEmpty();
+    }
+
+    /** As many nodes at once as host cores (two jobs on two cores): no core is left over for a check ahead. */
+    @Test
+    void withNoHostCoreLeftOverASpareIsNotCheckedAheadAndItsTakerChecksIt() throws Exception {
+        SavedStates states = new SavedStates(RunConfiguration.fromSystemProperties().workspace().cache());
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (Spares spares = new Spares(1)) {
+            try (Node first = launcher(states, spares).nodesAtOnce(cores).evidenceDir(dir.resolve("first")).start()) {
+                assertThat(first.ready().systemState()).isIn("running", "degraded");
+            }
+            spares.awaitMade();
+            try (Node node = launcher(states, spares).nodesAtOnce(cores).evidenceDir(dir.resolve("second")).start()) {
+                String transcript = Files.readString(node.transcript().file());
+                assertThat(transcript).as("the second node's transcript").contains("# harness: restore made ahead (QEMU started ")
+                        .contains("paused with the state loaded").doesNotContain("its readiness checked now");
+                assertThat(transcript.lines().filter(l -> l.startsWith("# harness: guest clock stepped by ")))
+                        .as("one clock step, the take's, by the stepper").singleElement().asString().contains(" by the clock stepper (pid ");
+            }
+        }
     }
 
     private NodeLauncher launcher(SavedStates states, Spares spares) {
