@@ -251,7 +251,6 @@ final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The machine's load average (1, 5, 15 minutes) as a stage starts: how busy the machine was while it was measured. */
     /**
      * A round of {@code restore_ready_s} is a node made ahead, or the figure would mix in restores on request (a spare
      * that failed, or a host where QEMU cannot be reniced): such a round stops the bench with the transcript's reason.
@@ -265,6 +264,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The machine's load average (1, 5, 15 minutes) as a stage starts: how busy the machine was while it was measured. */
     private void load(String stage) {
         try {
             String[] avg = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");

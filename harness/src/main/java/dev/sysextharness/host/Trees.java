@@ -1,7 +1,6 @@
 package dev.sysextharness.host;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -23,10 +22,6 @@ public final class Trees {
                 }
             }
         }
-        try {
-            Files.deleteIfExists(p);
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("cannot delete " + p, e);
-        }
+        Files.deleteIfExists(p);
     }
 }
