@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures, in one run on this machine: a bare QEMU boot of the overlay to the serial "login:" prompt against the
- * harness's cold boot to ready (same disk, same QEMU command line, alternating rounds); restore to ready; and the
+ * harness's cold boot to ready (same disk, same QEMU command line; each harness boot between two bare ones); restore to ready; and the
  * core scenario set with restore and cold boots, with one and two jobs; and the median marginal cost of a
  * non-reboot scenario, over the whole suite (restored nodes, one job) and over the core set alone; the whole suite
  * again as {@code run} runs it without {@code --jobs}. A cell's cost is its whole wall time in the run: restore,
@@ -92,6 +92,9 @@ final class BenchCommand implements Callable<Integer> {
     private AcceleratorChoice accel;
     /** Each boot figure's rounds, in order. */
     private final java.util.Map<String, List<Double>> roundsOf = new java.util.LinkedHashMap<>();
+    /** The suite's priced reboot cells, each split into its reboots and the rest; empty until that stage ran. */
+    private List<BenchGoals.RebootCell> rebootCells = List.of();
+
     /** The load average as each stage started. */
     private final java.util.Map<String, List<Double>> loads = new java.util.LinkedHashMap<>();
 
@@ -119,14 +122,18 @@ final class BenchCommand implements Callable<Integer> {
         List<Double> bare = new ArrayList<>();
         List<Double> harness = new ArrayList<>();
         load("boots");
+        // bare boots bracket the harness's: bare 0, harness 1, bare 1, harness 2, ..., bare n; a round's ratio is over
+        // the mean of the bare boots on either side of it
+        NodeLauncher bareLauncher = new NodeLauncher(flavor, disk).accelerator(accel);
+        bare.add(bareBootToLogin(bareLauncher, dir.resolve("bare-0"), deadline));
+        progress.step(String.format("bare QEMU to login, before round 1: %.2f s", bare.get(0)));
         for (int i = 1; i <= rounds; i++) {
-            NodeLauncher launcher = new NodeLauncher(flavor, disk).accelerator(accel);
-            bare.add(bareBootToLogin(launcher, dir.resolve("bare-" + i), deadline));
-            progress.step(String.format("round %d: bare QEMU to login: %.2f s", i, bare.get(bare.size() - 1)));
-            try (Node node = launcher.evidenceDir(dir.resolve("harness-" + i)).start()) {
+            try (Node node = new NodeLauncher(flavor, disk).accelerator(accel).evidenceDir(dir.resolve("harness-" + i)).start()) {
                 harness.add(Durations.seconds(Duration.between(node.vm().startedAt(), Instant.now())));
             }
             progress.step(String.format("round %d: harness cold boot to ready: %.2f s", i, harness.get(harness.size() - 1)));
+            bare.add(bareBootToLogin(bareLauncher, dir.resolve("bare-" + i), deadline));
+            progress.step(String.format("round %d: bare QEMU to login after it: %.2f s", i, bare.get(bare.size() - 1)));
         }
         List<Double> restores = new ArrayList<>();
         List<Double> onRequest = new ArrayList<>();
@@ -163,7 +170,11 @@ final class BenchCommand implements Callable<Integer> {
         f.put("restore_ready_s", median(restores));
         f.put("restore_on_request_s", median(onRequest));
         f.put("restore_over_cold", f.get("restore_ready_s") / f.get("cold_ready_s"));
-        f.put("cold_over_bare_max", BenchGoals.worstRatio(harness, bare));
+        List<Double> coldOverBare = BenchGoals.bracketedRatios(harness, bare);
+        f.put("cold_over_bare_max", coldOverBare.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        // as the bench paired them before it bracketed: each round's harness boot over the bare boot just before it
+        f.put("cold_over_bare_before_max", BenchGoals.worstRatio(harness, bare.subList(0, rounds)));
+        roundsOf.put("cold_over_bare", coldOverBare);
         roundsOf.put("bare_boot_s", bare);
         roundsOf.put("cold_ready_s", harness);
         roundsOf.put("restore_ready_s", restores);
@@ -183,6 +194,8 @@ final class BenchCommand implements Callable<Integer> {
             f.put("suite_restore_jobs1_s", suite.wallSeconds());
             f.put("scenario_marginal_median_s", nonRebootMedian(suite));
             f.put("reboot_cell_over_cold_max", BenchGoals.worstRebootCell(suite, f.get("cold_ready_s")));
+            f.put("reboot_alone_over_cold_max", BenchGoals.worstRebootAlone(suite, f.get("cold_ready_s")));
+            rebootCells = BenchGoals.rebootCells(suite);
             savesOf("suite_restore_jobs1", suite, f);
             writeJson(f, flavor);
             // the suite as `run` runs it without --jobs: the cells' own costs above come from one node at a time
@@ -219,11 +232,17 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("image build (0 when cached)             %8.2f s%n", f.get("build_s"));
         System.out.printf("bare QEMU boot to login: (median)       %8.2f s   %s%n", f.get("bare_boot_s"), bare);
         System.out.printf("harness cold boot to ready (median)     %8.2f s   %s%n", f.get("cold_ready_s"), harness);
+        System.out.printf("  over the bare boots either side       %8.3f   (worst round of %s)%n", f.get("cold_over_bare_max"),
+                coldOverBare.stream().map(r -> String.format("%.3f", r)).toList());
         System.out.printf("harness restore to ready (median)       %8.2f s   %s%n", f.get("restore_ready_s"), restores);
         System.out.printf("  the same, each made on request        %8.2f s   %s%n", f.get("restore_on_request_s"), onRequest);
         if (!bootsOnly) {
             System.out.printf("non-reboot scenario, median marginal    %8.2f s   (whole suite, --jobs 1, %.0f s wall)%n",
                     f.get("scenario_marginal_median_s"), f.get("suite_restore_jobs1_s"));
+            System.out.printf("reboot cells, worst per reboot / cold   %8.3f   (the reboot alone: %.3f)%n",
+                    f.get("reboot_cell_over_cold_max"), f.get("reboot_alone_over_cold_max"));
+            rebootCells.forEach(c -> System.out.printf("  %-66s %6.2f s = reboot%s %5.2f s + the rest %5.2f s%n", c.scenario(),
+                    c.wallS(), c.reboots() > 1 ? "s (" + c.reboots() + ")" : "", c.rebootS(), c.restS()));
             System.out.printf("whole suite as run runs it              %8.2f s   (--jobs %.0f)%n", f.get("suite_restore_s"),
                     f.get("suite_restore_jobs"));
             System.out.printf("  the same, core set only               %8.2f s%n", f.get("core_marginal_median_s"));

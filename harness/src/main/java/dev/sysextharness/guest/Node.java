@@ -24,7 +24,8 @@ public final class Node implements Guest, Rebootable {
     private SshSession ssh;
     private Ready ready;
     private final String startedBy;
-    private int reboots;
+    /** Each reboot's time, from its request to the new boot's readiness. */
+    private final java.util.List<Duration> reboots = new java.util.ArrayList<>();
     /** The guest channel's shells, attached on first use; null until then, or for good once the channel failed. */
     private SerialShell rootChannel;
     private SerialShell userChannel;
@@ -90,7 +91,12 @@ public final class Node implements Guest, Rebootable {
 
     /** How many times this node was rebooted. */
     public int reboots() {
-        return reboots;
+        return reboots.size();
+    }
+
+    /** Each reboot's time, from its request ({@code systemctl reboot}) to the new boot's readiness, in order. */
+    public java.util.List<Duration> rebootTimes() {
+        return java.util.List.copyOf(reboots);
     }
 
     /** "cold boot" or "restore". */
@@ -480,7 +486,7 @@ public final class Node implements Guest, Rebootable {
             ready = r.ready();
         }
         BootIdProof proof = new BootIdProof(before, ready.bootId(), Duration.between(start, Instant.now()));
-        reboots++;
+        reboots.add(proof.took());
         transcript.observe("rebooted: boot_id " + before + " -> " + proof.after());
         transcript.note("# harness: rebooted, boot_id " + before + " -> " + proof.after()
                 + String.format(" in %.1f s (%s %.1f s, ready %.1f s after the request)", proof.took().toMillis() / 1000.0,

@@ -54,8 +54,9 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
     /** How the guest came to be, for the report ("restore", "cold boot", "container"). */
     abstract String startedBy(G guest);
 
-    int reboots(G guest) {
-        return 0;
+    /** Each reboot's time, request to readiness, in order: none for a guest that cannot reboot. */
+    List<Duration> reboots(G guest) {
+        return List.of();
     }
 
     /** Whether the guest can still answer for evidence (a VM that ended cannot). */
@@ -168,7 +169,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
             ended(guest, Outcome.of(failure), dir);
         }
         Duration took = Duration.between(store(c).get("start", Instant.class), Instant.now());
-        record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? 0 : reboots(guest),
+        record(c, dir, took, failure, guest == null ? "no " + lane.label() : startedBy(guest), guest == null ? List.of() : reboots(guest),
                 guest == null ? List.of() : guest.transcript().observations());
         if (raisedFailure != null) {
             throw raisedFailure;
@@ -199,7 +200,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
     }
 
     /** Publishes the cell's result (report entry, result.json). */
-    private void record(ExtensionContext c, Path dir, Duration took, Throwable failure, String startedBy, int reboots,
+    private void record(ExtensionContext c, Path dir, Duration took, Throwable failure, String startedBy, List<Duration> reboots,
             List<String> observations) throws IOException {
         Expectation expectation = store(c).get(Expectation.class, Expectation.class);
         Map<String, String> entry = new LinkedHashMap<>();
@@ -215,7 +216,9 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         entry.put("durationMs", Long.toString(took.toMillis()));
         entry.put("evidence", dir.toString());
         entry.put("start", startedBy);
-        entry.put("reboots", Integer.toString(reboots));
+        entry.put("reboots", Integer.toString(reboots.size()));
+        // how much of durationMs the reboots took: what bench sets apart from the cell's own commands
+        entry.put("rebootMs", Long.toString(reboots.stream().mapToLong(Duration::toMillis).sum()));
         c.publishReportEntry(entry);
         ScenarioResultFile.write(dir, entry, failure);
     }

@@ -88,8 +88,8 @@ final class NodeProvider extends GuestProvider<Node> {
     }
 
     @Override
-    int reboots(Node node) {
-        return node.reboots();
+    List<java.time.Duration> reboots(Node node) {
+        return node.rebootTimes();
     }
 
     @Override

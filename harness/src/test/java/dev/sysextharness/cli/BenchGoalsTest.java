@@ -47,6 +47,42 @@ class BenchGoalsTest {
     }
 
     @Test
+    void aRoundIsPricedAgainstTheBareBootsEitherSideOfIt() {
+        // bare 10, harness 9.5, bare 11 (slower machine from here), harness 11.2, bare 11.4
+        List<Double> ratios = BenchGoals.bracketedRatios(List.of(9.5, 11.2), List.of(10.0, 11.0, 11.4));
+        assertThat(ratios).containsExactly(9.5 / 10.5, 11.2 / 11.2);
+        assertThat(BenchGoals.worstRatio(List.of(9.5, 11.2), List.of(10.0, 11.0)))
+                .as("paired with the bare boot before it alone, the slowdown lands on the harness's round")
+                .isEqualTo(11.2 / 11.0);
+        assertThatThrownBy(() -> BenchGoals.bracketedRatios(List.of(9.5, 11.2), List.of(10.0, 11.0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 rounds and 2 brackets");
+        assertThatThrownBy(() -> BenchGoals.bracketedRatios(List.of(), List.of(10.0))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRebootCellIsSplitIntoItsRebootsAndTheRest(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        Path one = java.nio.file.Files.createDirectories(dir.resolve("one"));
+        java.nio.file.Files.writeString(one.resolve("result.json"), "{\"reboots\" : \"1\", \"rebootMs\" : \"9400\"}");
+        Path two = java.nio.file.Files.createDirectories(dir.resolve("two"));
+        java.nio.file.Files.writeString(two.resolve("result.json"), "{\"reboots\" : \"2\", \"rebootMs\" : \"20000\"}");
+        Path older = java.nio.file.Files.createDirectories(dir.resolve("older")); // a result.json from before rebootMs
+        java.nio.file.Files.writeString(older.resolve("result.json"), "{\"reboots\" : \"1\"}");
+        RunReport run = new RunReport("bench", dir, List.of());
+        run.add(new ScenarioResult("debian-12", "vm", "A.one", Outcome.PASSED, "e", "o", 12_000, one.toString(), 1, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "B.two", Outcome.PASSED, "e", "o", 24_000, two.toString(), 2, "restore"));
+        run.add(new ScenarioResult("debian-12", "vm", "C.older", Outcome.PASSED, "e", "o", 11_000, older.toString(), 1, "restore"));
+
+        assertThat(BenchGoals.rebootCells(run)).extracting(BenchGoals.RebootCell::scenario).as("slowest first")
+                .containsExactly("B.two", "A.one", "C.older");
+        BenchGoals.RebootCell a = BenchGoals.rebootCells(run).get(1);
+        assertThat(a.rebootS()).isEqualTo(9.4);
+        assertThat(a.restS()).isCloseTo(2.6, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(BenchGoals.rebootCells(run).get(2).rebootS()).as("no rebootMs: unknown, not zero").isNaN();
+        assertThat(BenchGoals.worstRebootCell(run, 8.0)).as("A: 12 s for one reboot").isEqualTo(12.0 / 8.0);
+        assertThat(BenchGoals.worstRebootAlone(run, 8.0)).as("B: 10 s a reboot, the worst; C says nothing").isEqualTo(10.0 / 8.0);
+    }
+
+    @Test
     void aRebootCellIsPricedPerRebootAgainstAColdBootAndOnlyWhenItPassed() {
         RunReport run = new RunReport("bench", Path.of("/tmp/bench"), List.of());
         run.add(new ScenarioResult("debian-12", "vm", "A.oneReboot", Outcome.PASSED, "e", "o", 36_000, "/ev/a", 1, "restore"));

@@ -64,6 +64,7 @@ class GuestChannelEquivalenceTest {
             BootIdProof proof = node.reboot();
             assertThat(node.ready().reachedBy()).as("after a reboot the new boot's root shell says it is ready").isEqualTo("channel");
             assertThat(proof.after()).as("the boot the channel reports").isNotEqualTo(before).isEqualTo(node.ready().bootId());
+            assertThat(node.rebootTimes()).as("the reboot's time as the node keeps it for the cell's result").containsExactly(proof.took());
             try (SshSession ssh = SshSession.open(node.vm().sshPort(), node.flavor().login(), T)) {
                 assertThat(ssh.exec("cat /proc/sys/kernel/random/boot_id", T).out()).as("the boot_id over SSH just after the reboot")
                         .isEqualTo(proof.after());
