@@ -425,7 +425,7 @@ public final class NodeLauncher {
                 + "), SSH on 127.0.0.1:" + port);
         progress.step("booting " + flavor.name() + " (" + accelerator.qemuName() + ", pid " + vm.pid() + ", serial log "
                 + vm.serialLog() + ")");
-        Duration deadline = accelerator.scale(flavor.timeouts().boot());
+        Duration deadline = bootDeadline(accelerator);
         Node node = vm.channel() != null ? awaitReadyOverChannel(vm, transcript, deadline)
                 : awaitReady(vm, transcript, "cold boot", deadline, false, null);
         try {
@@ -451,7 +451,7 @@ public final class NodeLauncher {
         Instant takenAt = Instant.now();
         if (taken != null && taken.thing() != null) {
             try {
-                loaded = taken.thing().takenInto(evidenceDir, accelerator.scale(flavor.timeouts().boot()));
+                loaded = taken.thing().takenInto(evidenceDir, bootDeadline(accelerator));
             } catch (RuntimeException e) {
                 taken.thing().close();
                 why = e.getMessage();
@@ -586,7 +586,7 @@ public final class NodeLauncher {
         try {
             vm.qmp(qmp -> qmp.execute("cont", Map.of()));
             root = SerialShell.attach(vm.channel(), "root", false);
-            Ready ready = Readiness.awaitOverChannel(vm, flavor, vm.accelerator().scale(flavor.timeouts().boot()), root, transcript,
+            Ready ready = Readiness.awaitOverChannel(vm, flavor, bootDeadline(vm.accelerator()), root, transcript,
                     contAt, state, true);
             requireSavedBoot(ready, state);
             Instant checkedAt = Instant.now();
@@ -600,6 +600,11 @@ public final class NodeLauncher {
             }
             throw restoreFailed(vm, state, e);
         }
+    }
+
+    /** How long a boot, a restore or a spare's check may take to be ready: the flavor's boot timeout, scaled for {@code accelerator}. */
+    private Duration bootDeadline(Accelerator accelerator) {
+        return accelerator.scale(flavor.timeouts().boot());
     }
 
     /** Ends a restored QEMU that failed on the way (its output with the cause) and says so. */
@@ -621,7 +626,7 @@ public final class NodeLauncher {
      * counts from; {@code checkedRoot}: that shell, attached when a spare's readiness was checked ahead, else null.
      */
     private Node resume(Vm vm, Transcript transcript, SavedState state, Instant origin, SerialShell checkedRoot) {
-        Duration deadline = vm.accelerator().scale(flavor.timeouts().boot());
+        Duration deadline = bootDeadline(vm.accelerator());
         if (vm.channel() == null) {
             Node node = awaitReady(vm, transcript, "restore", deadline, true, state.systemd());
             try {

@@ -86,8 +86,8 @@ public final class Readiness {
                 Duration left = Duration.between(Instant.now(), end);
                 session.openShells(left.isNegative() ? Duration.ofSeconds(1) : left);
             }
-            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter, stepClock, savedSystemd, null, null, false,
-                    "SSH");
+            Ready ready = check(session::shell, vm, flavor, deadline, end, transcript, start, sshAfter,
+                    stepClock ? ClockStep.byDate() : ClockStep.NONE, savedSystemd, null, "SSH");
             return new Result(session, ready);
         } catch (IOException e) {
             session.close();
@@ -113,8 +113,8 @@ public final class Readiness {
         Instant end = Instant.now().plus(deadline);
         try {
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, recordedAs, timeout), vm, flavor, deadline, end,
-                    transcript, origin, Duration.between(origin, Instant.now()), true, state.systemd(),
-                    state.systemState() == null || state.failedUnits() == null ? null : state, state.clockStepper(), ahead, "channel");
+                    transcript, origin, Duration.between(origin, Instant.now()), ClockStep.afterRestore(state.clockStepper(), ahead),
+                    state.systemd(), state.systemState() == null || state.failedUnits() == null ? null : state, "channel");
         } catch (IOException e) {
             throw notReady(vm, flavor.name(), deadline, "the guest channel failed during the readiness check: " + e.getMessage());
         }
@@ -168,7 +168,7 @@ public final class Readiness {
         try {
             // the shell is root's: the transcript says so, as it does for every command sent there
             return check((command, asRoot, recordedAs, timeout) -> root.exec(command, Guest.asSudo(command), timeout), vm, flavor,
-                    deadline, end, transcript, origin, reached, false, null, null, null, false, "channel");
+                    deadline, end, transcript, origin, reached, ClockStep.NONE, null, null, "channel");
         } catch (IOException | HarnessException e) {
             if (!vm.guestAnswers()) {
                 throw notReady(vm, who, deadline, guestGone(vm));
@@ -193,22 +193,44 @@ public final class Readiness {
     }
 
     /**
-     * {@code systemctl is-system-running --wait} (and, with {@code stepClock}, the guest's clock stepped to the host's
-     * first), the boot_id and the systemd version, in one command; a node still starting, or in any state but
+     * How a readiness check first steps the guest's clock to the host's: not at all (a boot's clock is the host's), or,
+     * after a restore, by the clock stepper left in the saved node ({@code stepper}, its pid; staying for a later step
+     * where {@code stepperStays}), else by {@code date}.
+     */
+    record ClockStep(boolean steps, Integer stepper, boolean stepperStays) {
+        static final ClockStep NONE = new ClockStep(false, null, false);
+
+        static ClockStep byDate() {
+            return new ClockStep(true, null, false);
+        }
+
+        static ClockStep afterRestore(Integer stepper, boolean stepperStays) {
+            return new ClockStep(true, stepper, stepperStays);
+        }
+
+        /** The step's command, followed by a space, for a check that starts with it; "" where nothing is stepped. */
+        String command(long hostMillis) {
+            return !steps ? "" : stepper != null ? ClockStepper.stepCommand(stepper, hostMillis, stepperStays)
+                    : ClockStepper.dateStep(hostMillis, "") + " ";
+        }
+    }
+
+    /**
+     * {@code systemctl is-system-running --wait} (and, with a {@code clock} that steps, the guest's clock stepped to the
+     * host's first), the boot_id and the systemd version, in one command; a node still starting, or in any state but
      * running or degraded, is not ready. With {@code asSaved}, the state's recorded answer stands in for systemctl's.
      */
     private static Ready check(Shell shell, Vm vm, Flavor flavor, Duration deadline, Instant end, Transcript transcript, Instant start,
-            Duration reachedAfter, boolean stepClock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, Integer clockStepper,
-            boolean stepperStays, String reachedBy) throws IOException {
+            Duration reachedAfter, ClockStep clock, String savedSystemd, dev.sysextharness.vm.SavedState asSaved, String reachedBy)
+            throws IOException {
         String who = flavor.name();
         Duration left = Duration.between(Instant.now(), end);
         if (left.isNegative()) {
             left = Duration.ofSeconds(1);
         }
         long hostMillis = System.currentTimeMillis();
-        String step = !stepClock ? ""
-                : clockStepper != null ? ClockStepper.stepCommand(clockStepper, hostMillis, stepperStays)
-                : ClockStepper.dateStep(hostMillis, "") + " ";
+        boolean stepClock = clock.steps();
+        String step = clock.command(hostMillis);
         // In the shells the node keeps, so the scenario's first commands find them open. Only a restore needs
         // root here (the clock step); a boot checks as the login user and leaves sudo to the first root command.
         // boot_id by the shell's own read: under TCG every program started costs its translation
@@ -229,11 +251,11 @@ public final class Readiness {
                 throw notReady(vm, who, deadline, "the clock stepper left in the saved node could not step the clock: " + guestTime);
             }
             String way = "";
-            if (clockStepper != null) {
+            if (clock.stepper() != null) {
                 String[] words = guestTime.split(" ");
                 guestTime = words[0];
-                way = words.length > 1 && words[1].equals(ClockStepper.BY_STEPPER) ? " by the clock stepper (pid " + clockStepper + ")"
-                        : " by date (the clock stepper, pid " + clockStepper + ", was gone)";
+                way = words.length > 1 && words[1].equals(ClockStepper.BY_STEPPER) ? " by the clock stepper (pid " + clock.stepper() + ")"
+                        : " by date (the clock stepper, pid " + clock.stepper() + ", was gone)";
             }
             try {
                 long guestMillis = (long) (Double.parseDouble(guestTime) * 1000);
