@@ -145,10 +145,10 @@ final class BenchGoals {
                 .sorted(java.util.Comparator.comparingDouble(RebootCell::wallS).reversed()).toList();
     }
 
-    /** rebootMs from the result.json in {@code evidence}, in seconds; NaN when there is none to read. */
+    /** {@link ScenarioResult#REBOOT_MS} from the result.json in {@code evidence}, in seconds; NaN when there is none to read. */
     static double rebootSeconds(Path evidence) {
         try {
-            JsonNode ms = Json.mapper().readTree(evidence.resolve("result.json").toFile()).path("rebootMs");
+            JsonNode ms = Json.mapper().readTree(evidence.resolve("result.json").toFile()).path(ScenarioResult.REBOOT_MS);
             return ms.isMissingNode() ? Double.NaN : Long.parseLong(ms.asText()) / 1000.0;
         } catch (IOException | NumberFormatException e) {
             return Double.NaN;

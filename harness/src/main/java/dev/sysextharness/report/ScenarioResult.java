@@ -8,6 +8,8 @@ public record ScenarioResult(String flavor, String lane, String scenario, Outcom
                              long durationMs, String evidence, int reboots, String start) {
     /** Between a failure's cause and the facts the cell saw before it, in {@link #observed()}. */
     public static final String SEEN = " | seen: ";
+    /** The key in a cell's result.json (and report entry) of how long its reboots took, in milliseconds, summed. */
+    public static final String REBOOT_MS = "rebootMs";
 
     /** This cell's name across runs and machines, as {@link PlannedCell#key()} names it. */
     public String key() {

@@ -218,7 +218,7 @@ abstract class GuestProvider<G extends Guest> implements ParameterResolver, Befo
         entry.put("start", startedBy);
         entry.put("reboots", Integer.toString(reboots.size()));
         // how much of durationMs the reboots took: what bench sets apart from the cell's own commands
-        entry.put("rebootMs", Long.toString(reboots.stream().mapToLong(Duration::toMillis).sum()));
+        entry.put(ScenarioResult.REBOOT_MS, Long.toString(reboots.stream().mapToLong(Duration::toMillis).sum()));
         c.publishReportEntry(entry);
         ScenarioResultFile.write(dir, entry, failure);
     }
