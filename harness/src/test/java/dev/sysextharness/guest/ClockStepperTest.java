@@ -35,6 +35,19 @@ class ClockStepperTest {
                 .contains("then echo 1796221913.997 more > /run/sysext-harness/clock; read -r was < /run/sysext-harness/clock-was;");
     }
 
+    @Test
+    void aReadinessCheckStepsTheClockOnlyAfterARestoreAndByTheStepperWhereTheStateLeftOne() {
+        long host = 1796221913997L;
+        assertThat(Readiness.ClockStep.NONE.command(host)).as("a boot's clock is the host's").isEmpty();
+        assertThat(Readiness.ClockStep.byDate().command(host)).as("a restore without a stepper (over SSH)")
+                .isEqualTo("echo \"$(date +%s.%N)\"; date -s @1796221913.997 >/dev/null; ");
+        assertThat(Readiness.ClockStep.afterRestore(null, true).command(host)).as("a state saved without a stepper")
+                .isEqualTo(Readiness.ClockStep.byDate().command(host));
+        assertThat(Readiness.ClockStep.afterRestore(348, false).command(host)).isEqualTo(ClockStepper.stepCommand(348, host, false));
+        assertThat(Readiness.ClockStep.afterRestore(348, true).command(host)).as("a check ahead leaves the stepper for the take")
+                .isEqualTo(ClockStepper.stepCommand(348, host, true));
+    }
+
     /** The program as perl reads it: compiled here ({@code perl -c}, nothing run), as the guest's perl would compile it. */
     @Test
     void theStepperIsAProgramPerlCompiles() throws Exception {
