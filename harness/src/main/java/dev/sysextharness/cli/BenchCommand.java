@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures, in one run on this machine: a bare QEMU boot of the overlay to the serial "login:" prompt against the
- * harness's cold boot to ready (same disk, same QEMU command line; each harness boot between two bare ones); restore to ready; and the
- * core scenario set with restore and cold boots, with one and two jobs; and the median marginal cost of a
+ * harness's cold boot to ready (same disk, same QEMU command line; each harness boot between two bare ones); restore
+ * to ready; and the core scenario set with restore and cold boots, with one and two jobs; and the median marginal cost of a
  * non-reboot scenario, over the whole suite (restored nodes, one job) and over the core set alone; the whole suite
  * again as {@code run} runs it without {@code --jobs}. A cell's cost is its whole wall time in the run: restore,
  * readiness, its commands, evidence capture, shutdown.
@@ -94,7 +94,6 @@ final class BenchCommand implements Callable<Integer> {
     private final java.util.Map<String, List<Double>> roundsOf = new java.util.LinkedHashMap<>();
     /** The suite's priced reboot cells, each split into its reboots and the rest; empty until that stage ran. */
     private List<BenchGoals.RebootCell> rebootCells = List.of();
-
     /** The load average as each stage started. */
     private final java.util.Map<String, List<Double>> loads = new java.util.LinkedHashMap<>();
 
