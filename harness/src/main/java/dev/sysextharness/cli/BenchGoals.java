@@ -104,7 +104,7 @@ final class BenchGoals {
      * neither a restored cell nor a reboot. The stage's wall keeps it; the per-cell figures leave it out.
      */
     static boolean savedAStateFirst(ScenarioResult r) {
-        return java.nio.file.Files.isDirectory(java.nio.file.Path.of(r.evidence()).resolve(dev.sysextharness.guest.NodeLauncher.SAVED_FIRST_DIR));
+        return java.nio.file.Files.isDirectory(Path.of(r.evidence()).resolve(dev.sysextharness.guest.NodeLauncher.SAVED_FIRST_DIR));
     }
 
     /** A reboot cell the reboot goals price: passed, and restored without a save first. */
@@ -113,12 +113,11 @@ final class BenchGoals {
     }
 
     /**
-     * The worst passed reboot cell of {@code run} whose node was restored without a save first: its wall time divided
-     * by its reboots and by {@code coldReadyS}; NaN when the run has no such cell (the goal reads as not measured).
+     * The worst of {@code cells} (a run's priced reboot cells, {@link #rebootCells}): its wall time divided by its
+     * reboots and by {@code coldReadyS}; NaN when there is none (the goal reads as not measured).
      */
-    static double worstRebootCell(RunReport run, double coldReadyS) {
-        return run.results().stream().filter(BenchGoals::pricedRebootCell)
-                .mapToDouble(r -> r.durationMs() / 1000.0 / r.reboots() / coldReadyS).max().orElse(Double.NaN);
+    static double worstRebootCell(List<RebootCell> cells, double coldReadyS) {
+        return cells.stream().mapToDouble(c -> c.wallS() / c.reboots() / coldReadyS).max().orElse(Double.NaN);
     }
 
     /**
@@ -126,8 +125,8 @@ final class BenchGoals {
      * over {@code coldReadyS}: what the harness's reboot costs against its cold boot, the cell's own commands set apart.
      * NaN when no such cell says how long its reboots took.
      */
-    static double worstRebootAlone(RunReport run, double coldReadyS) {
-        return rebootCells(run).stream().filter(c -> !Double.isNaN(c.rebootS()))
+    static double worstRebootAlone(List<RebootCell> cells, double coldReadyS) {
+        return cells.stream().filter(c -> !Double.isNaN(c.rebootS()))
                 .mapToDouble(c -> c.rebootS() / c.reboots() / coldReadyS).max().orElse(Double.NaN);
     }
 
@@ -138,7 +137,10 @@ final class BenchGoals {
         }
     }
 
-    /** The priced reboot cells of {@code run}, slowest first; rebootS is NaN where result.json does not say. */
+    /**
+     * The priced reboot cells of {@code run} (passed, restored without a save first), slowest first; rebootS is NaN
+     * where result.json does not say.
+     */
     static List<RebootCell> rebootCells(RunReport run) {
         return run.results().stream().filter(BenchGoals::pricedRebootCell)
                 .map(r -> new RebootCell(r.scenario(), r.durationMs() / 1000.0, r.reboots(), rebootSeconds(Path.of(r.evidence()))))

@@ -139,8 +139,8 @@ public final class Vm implements AutoCloseable {
 
     /**
      * Nice 0 for each of QEMU's threads, at once if they are already (a thread's priority is its own on Linux; threads
-     * made later inherit their maker's). A thread that ended meanwhile makes renice fail for it alone, so what counts is the check afterwards:
-     * every thread still there runs at 0.
+     * made later inherit their maker's). A thread that ended meanwhile makes renice fail for it alone, so what counts
+     * is the check afterwards: every thread still there runs at 0.
      */
     public void atNormalPriority() {
         Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
